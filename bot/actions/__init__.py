@@ -1,0 +1,1 @@
+"""Custom actions of the Northwind assistant, served by rasa-sdk: `python -m rasa_sdk --actions bot.actions`."""

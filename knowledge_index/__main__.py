@@ -1,0 +1,3 @@
+from knowledge_index.cli import main
+
+raise SystemExit(main())

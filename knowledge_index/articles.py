@@ -1,0 +1,94 @@
+"""Help-centre articles: Markdown with YAML front matter (title, tags), an H1 and "##" sections."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ARTICLE_SUFFIX = ".md"
+
+
+class ArticleError(ValueError):
+    """An article file that cannot be indexed; the message names the file and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    heading: str  # "" for the text between the H1 and the first "##" heading
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    slug: str
+    title: str
+    tags: tuple[str, ...]
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    slug: str
+    text: str
+    content_hash: str
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_article(slug: str, text: str) -> Article:
+    """Parse one article; raises ArticleError naming the slug when the format is wrong."""
+    meta, body = _split_front_matter(slug, text)
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise ArticleError(f"{slug}: front matter needs a non-empty 'title'")
+    tags = meta.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise ArticleError(f"{slug}: front matter 'tags' must be a list of strings")
+    return Article(slug=slug, title=title.strip(), tags=tuple(tags), sections=_split_sections(body))
+
+
+def _split_front_matter(slug: str, text: str) -> tuple[dict[str, object], str]:
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise ArticleError(f"{slug}: must start with a '---' YAML front matter block")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise ArticleError(f"{slug}: front matter has no closing '---'") from None
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as exc:
+        raise ArticleError(f"{slug}: front matter is not valid YAML: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise ArticleError(f"{slug}: front matter must be a YAML mapping")
+    return meta, "\n".join(lines[end + 1 :])
+
+
+def _split_sections(body: str) -> tuple[Section, ...]:
+    """Split at "##" headings; the H1 is dropped because the front-matter title already names the page."""
+    sections: list[Section] = []
+    heading, lines = "", []
+    for line in body.splitlines():
+        if line.startswith("## "):
+            sections.append(Section(heading, "\n".join(lines).strip()))
+            heading, lines = line[3:].strip(), []
+        elif not line.startswith("# "):
+            lines.append(line)
+    sections.append(Section(heading, "\n".join(lines).strip()))
+    return tuple(section for section in sections if section.body)
+
+
+def read_sources(articles_dir: Path) -> list[SourceFile]:
+    """Every <slug>.md in the folder, sorted by slug so builds are deterministic."""
+    if not articles_dir.is_dir():
+        raise ArticleError(f"articles folder {articles_dir} does not exist")
+    sources = []
+    for path in sorted(articles_dir.glob(f"*{ARTICLE_SUFFIX}")):
+        text = path.read_text(encoding="utf-8")
+        sources.append(SourceFile(slug=path.stem, text=text, content_hash=content_hash(text)))
+    return sources

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Debian packages the tests use for real: Chromium for the web pages, recorded telephone prompts
+# (with transcripts) for speech-to-text. Installed once, when missing.
+set -euo pipefail
+packages=(chromium asterisk-core-sounds-en-wav asterisk-core-sounds-en)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+echo "system_packages: installing ${missing[*]}…"
+SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,122 @@
+"""The gateway's aiohttp application: wiring, middlewares, background tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from tandem import web_chat, web_ops, web_ws
+from tandem.app_keys import (
+    BOT,
+    HTTP,
+    KNOWLEDGE,
+    METRICS,
+    RATE_LIMITER,
+    SERVICE,
+    SETTINGS,
+    START_LIMITER,
+    STORE,
+)
+from tandem.bot_client import BotClient
+from tandem.config import Settings
+from tandem.conversations import ConversationService, EventHub
+from tandem.knowledge import KnowledgeState
+from tandem.metrics import Metrics
+from tandem.rate_limit import RateLimiter
+from tandem.store import Store
+from tandem.validation import InputError
+
+log = logging.getLogger(__name__)
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+# Bodies above this never reach a handler; a chat message is at most a few KB.
+MAX_BODY_BYTES = 64 * 1024
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every error a client can cause comes back as {"error": {"code", "message"}} with a fitting status."""
+    try:
+        return await handler(request)
+    except InputError as error:
+        request.app[METRICS].rejected.labels(error.code).inc()
+        headers = {"Retry-After": "1"} if error.http_status == 429 else None
+        return web.json_response(error.to_json(), status=error.http_status, headers=headers)
+    except web.HTTPRequestEntityTooLarge:
+        request.app[METRICS].rejected.labels("body_too_large").inc()
+        error = InputError("message_too_large", f"The request body is over {MAX_BODY_BYTES} bytes.", 413)
+        return web.json_response(error.to_json(), status=413)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        code = exc.reason.lower().replace(" ", "_")
+        return web.json_response({"error": {"code": code, "message": exc.reason}}, status=exc.status)
+
+
+@web.middleware
+async def timed(request: web.Request, handler: Handler) -> web.StreamResponse:
+    started = time.perf_counter()
+    response = await handler(request)
+    route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
+    request.app[METRICS].http_seconds.labels(request.method, route, str(response.status)).observe(
+        time.perf_counter() - started
+    )
+    return response
+
+
+async def index_page(_request: web.Request) -> web.FileResponse:
+    return web.FileResponse(WEB_DIR / "index.html")
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[timed, errors_as_json], client_max_size=MAX_BODY_BYTES)
+    app[SETTINGS] = settings
+    app[METRICS] = Metrics()
+    app[RATE_LIMITER] = RateLimiter(settings.gateway.rate_limit_per_s, settings.gateway.rate_limit_burst)
+    app[START_LIMITER] = RateLimiter(settings.gateway.start_limit_per_s, settings.gateway.start_limit_burst)
+    app[KNOWLEDGE] = KnowledgeState()
+    app.router.add_get("/", index_page)
+    app.router.add_static("/static", WEB_DIR / "static")
+    app.add_routes(web_chat.routes)
+    app.add_routes(web_ws.routes)
+    app.add_routes(web_ops.routes)
+    app.cleanup_ctx.append(_resources)
+    return app
+
+
+async def _resources(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    if settings.store_url.startswith("sqlite"):
+        settings.resolve(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    store = await Store.open(_resolve_sqlite_url(settings))
+    session = aiohttp.ClientSession()
+    bot = BotClient(settings.rasa, session)
+    app[STORE], app[HTTP], app[BOT] = store, session, bot
+    app[SERVICE] = ConversationService(store, bot, EventHub(), app[METRICS], settings.privacy.secret_slots)
+    tasks = [
+        asyncio.create_task(app[SERVICE].watch_bot(settings.rasa.health_interval_s)),
+        asyncio.create_task(app[KNOWLEDGE].load(settings)),
+    ]
+    yield
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await session.close()
+    await store.close()
+
+
+def _resolve_sqlite_url(settings: Settings) -> str:
+    """SQLite paths in config.yml are relative to the repository, like every other path there."""
+    prefix = "sqlite+aiosqlite:///"
+    if settings.store_url.startswith(prefix):
+        return prefix + str(settings.resolve(Path(settings.store_url.removeprefix(prefix))))
+    return settings.store_url

@@ -1,0 +1,126 @@
+"""Client for the Rasa server: REST channel for the turn, tracker API for what the NLU understood."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from tandem.config import RasaSettings
+
+log = logging.getLogger(__name__)
+
+
+class BotUnavailable(Exception):
+    """Rasa could not be reached, timed out, or answered with an error."""
+
+
+@dataclass(frozen=True, slots=True)
+class BotReply:
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "buttons": self.buttons}
+
+
+@dataclass(frozen=True, slots=True)
+class BotTurn:
+    replies: list[BotReply]
+    intent: str | None
+    confidence: float | None
+    entities: list[dict[str, Any]]
+    # The form slot the bot has just asked the customer for, if any.
+    requested_slot: str | None
+
+
+def parse_replies(payload: Any) -> list[BotReply]:
+    """Rasa's REST channel answers with a list of messages; keep text and buttons, skip the rest."""
+    if not isinstance(payload, list):
+        raise BotUnavailable(f"unexpected reply from Rasa: {type(payload).__name__}")
+    replies = []
+    for item in payload:
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            continue
+        buttons = [
+            {"title": str(b["title"]), "payload": str(b["payload"])}
+            for b in item.get("buttons") or []
+            if isinstance(b, dict) and "title" in b and "payload" in b
+        ]
+        replies.append(BotReply(item["text"], buttons))
+    return replies
+
+
+class BotClient:
+    def __init__(self, settings: RasaSettings, session: aiohttp.ClientSession) -> None:
+        self._base = str(settings.url).rstrip("/")
+        self._token = settings.token
+        self._session = session
+        self._timeout = aiohttp.ClientTimeout(total=settings.timeout_s, sock_connect=1.0)
+        self._probe_timeout = aiohttp.ClientTimeout(total=2.0)
+
+    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> BotTurn:
+        try:
+            async with self._session.post(
+                f"{self._base}/webhooks/rest/webhook",
+                json={"sender": conversation_id, "message": text, "metadata": metadata},
+                timeout=self._timeout,
+            ) as response:
+                if response.status != 200:
+                    raise BotUnavailable(f"Rasa answered HTTP {response.status}")
+                replies = parse_replies(await response.json())
+            state = await self._state(conversation_id)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise BotUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        latest = state.get("latest_message") or {}
+        intent = latest.get("intent") or {}
+        return BotTurn(
+            replies=replies,
+            intent=intent.get("name"),
+            confidence=intent.get("confidence"),
+            entities=[
+                {k: e.get(k) for k in ("entity", "value", "start", "end")}
+                for e in latest.get("entities") or []
+            ],
+            requested_slot=(state.get("slots") or {}).get("requested_slot"),
+        )
+
+    async def _state(self, conversation_id: str) -> dict[str, Any]:
+        # include_events=NONE keeps this call cheap however long the conversation is.
+        async with self._session.get(
+            f"{self._base}/conversations/{conversation_id}/tracker",
+            params={"include_events": "NONE", "token": self._token},
+            timeout=self._timeout,
+        ) as response:
+            if response.status != 200:
+                raise BotUnavailable(f"Rasa tracker answered HTTP {response.status}")
+            tracker = await response.json()
+        return tracker if isinstance(tracker, dict) else {}
+
+    async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        """The full tracker (events, slots) for one conversation, for handoff context."""
+        try:
+            async with self._session.get(
+                f"{self._base}/conversations/{conversation_id}/tracker",
+                params={"token": self._token},
+                timeout=self._timeout,
+            ) as response:
+                response.raise_for_status()
+                result: dict[str, Any] = await response.json()
+                return result
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise BotUnavailable(str(exc)) from exc
+
+    async def status(self) -> dict[str, Any]:
+        """Rasa's /status: which model is loaded. Raises BotUnavailable when Rasa is down."""
+        try:
+            async with self._session.get(
+                f"{self._base}/status", params={"token": self._token}, timeout=self._probe_timeout
+            ) as response:
+                response.raise_for_status()
+                result: dict[str, Any] = await response.json()
+                return result
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise BotUnavailable(str(exc)) from exc

@@ -1,0 +1,207 @@
+"""The conversation core: every channel hands customer messages here, and this decides who answers.
+
+A message is stored before anything else happens, so nothing a customer said is lost when the bot
+is down or slow; such messages stay "pending" and are replayed, in order, when the bot returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from tandem.bot_client import BotClient, BotReply, BotUnavailable
+from tandem.logs import conversation_id_var
+from tandem.metrics import Metrics
+from tandem.store import Conversation, Delivery, Message, Sender, Store
+
+log = logging.getLogger(__name__)
+
+MASKED_TEXT = "[security details hidden]"
+BOT_UNAVAILABLE_TEXT = (
+    "Sorry, our assistant is unavailable right now. Your message is saved, "
+    "and you will get a reply here as soon as it is back."
+)
+
+
+def bot_input(message: Message) -> str:
+    """What the bot is given: a clicked button's payload, else what the customer typed."""
+    payload = (message.data or {}).get("payload")
+    return payload if isinstance(payload, str) else message.text
+
+
+class EventHub:
+    """Fan-out of conversation events to the sockets watching a conversation (one process)."""
+
+    def __init__(self) -> None:
+        self._queues: defaultdict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
+
+    @asynccontextmanager
+    async def subscribe(self, conversation_id: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=256)
+        self._queues[conversation_id].add(queue)
+        try:
+            yield queue
+        finally:
+            self._queues[conversation_id].discard(queue)
+            if not self._queues[conversation_id]:
+                del self._queues[conversation_id]
+
+    def publish(self, conversation_id: str, event: dict[str, Any]) -> None:
+        for queue in self._queues.get(conversation_id, ()):
+            if queue.full():
+                # A reader this far behind is gone or stuck; it re-reads the transcript on reconnect.
+                continue
+            queue.put_nowait(event)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    message: Message
+    replies: list[BotReply]
+    bot_available: bool
+
+
+class ConversationService:
+    def __init__(
+        self, store: Store, bot: BotClient, events: EventHub, metrics: Metrics, secret_slots: frozenset[str]
+    ) -> None:
+        self._store = store
+        self._secret_slots = secret_slots
+        self._bot = bot
+        self.events = events
+        self._metrics = metrics
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.bot_available = True
+        self._metrics.bot_up.set(1)
+
+    async def open(self, channel: str, external_id: str) -> Conversation:
+        customer_id = await self._store.customer_for_identity(channel, external_id)
+        conversation = await self._store.start_conversation(customer_id, channel)
+        self._metrics.conversations.labels(channel).inc()
+        log.info("conversation started", extra={"conversation_id": conversation.id, "channel": channel})
+        return conversation
+
+    async def get(self, conversation_id: str) -> Conversation | None:
+        return await self._store.get_conversation(conversation_id)
+
+    async def transcript(self, conversation_id: str, after_id: int = 0) -> list[Message]:
+        return await self._store.transcript(conversation_id, after_id)
+
+    async def customer_message(
+        self, conversation: Conversation, text: str, payload: str | None = None
+    ) -> TurnResult:
+        """Store what the customer said (a button's title, with its payload for the bot) and answer it."""
+        conversation_id_var.set(conversation.id)
+        async with self._locks[conversation.id]:
+            # A clicked button is never a secret; typed text answering a secret slot is.
+            secret = (
+                payload is None and await self._store.awaiting_slot(conversation.id) in self._secret_slots
+            )
+            message = await self._store.add_message(
+                conversation.id,
+                conversation.channel,
+                Sender.CUSTOMER,
+                MASKED_TEXT if secret else text,
+                bot_delivery=Delivery.PENDING,
+                data={"payload": payload} if payload else {"masked": True} if secret else None,
+            )
+            self._metrics.messages.labels(conversation.channel, Sender.CUSTOMER).inc()
+            self.events.publish(conversation.id, {"type": "message", "message": message.to_json()})
+            if self.bot_available or await self._probe_bot():
+                # Older messages the bot missed go first, so it sees the conversation in order.
+                for earlier in await self._store.pending_messages(conversation.id):
+                    if earlier.id != message.id and not await self._deliver(conversation, earlier):
+                        break
+                else:
+                    replies = await self._deliver(conversation, message, payload or text)
+                    if replies is not None:
+                        return TurnResult(message, replies, True)
+            if secret:
+                await self._store.withhold(message)
+            await self._say(conversation, Sender.SYSTEM, BOT_UNAVAILABLE_TEXT)
+            return TurnResult(message, [BotReply(BOT_UNAVAILABLE_TEXT)], False)
+
+    async def _deliver(
+        self, conversation: Conversation, message: Message, text: str | None = None
+    ) -> list[BotReply] | None:
+        """Send one stored customer message (or `text`, its unmasked form) to the bot; None when the
+        bot could not take it."""
+        self.events.publish(conversation.id, {"type": "typing", "on": True})
+        started = time.perf_counter()
+        try:
+            turn = await self._bot.send(
+                conversation.id, text or bot_input(message), {"channel": conversation.channel}
+            )
+        except BotUnavailable as exc:
+            self._metrics.bot_errors.labels("unavailable").inc()
+            self._set_available(False)
+            log.warning("bot unavailable; message kept pending", extra={"error": str(exc)})
+            self.events.publish(conversation.id, {"type": "typing", "on": False})
+            return None
+        self._metrics.bot_turn_seconds.observe(time.perf_counter() - started)
+        # What the NLU pulled out of a masked message (an account number, a date) is as secret as the text.
+        entities = [] if (message.data or {}).get("masked") else turn.entities
+        await self._store.mark_delivered(message, turn.intent, turn.confidence, entities)
+        await self._store.set_awaiting_slot(conversation.id, turn.requested_slot)
+        for reply in turn.replies:
+            await self._say(
+                conversation, Sender.BOT, reply.text, {"buttons": reply.buttons} if reply.buttons else None
+            )
+        self.events.publish(conversation.id, {"type": "typing", "on": False})
+        return turn.replies
+
+    async def _say(
+        self, conversation: Conversation, sender: Sender, text: str, data: dict[str, Any] | None = None
+    ) -> None:
+        stored = await self._store.add_message(conversation.id, conversation.channel, sender, text, data=data)
+        self._metrics.messages.labels(conversation.channel, sender).inc()
+        self.events.publish(conversation.id, {"type": "message", "message": stored.to_json()})
+
+    async def _probe_bot(self) -> bool:
+        """Ask Rasa directly rather than trust a flag up to one probe interval old."""
+        try:
+            await self._bot.status()
+        except BotUnavailable:
+            self._set_available(False)
+            return False
+        self._set_available(True)
+        return True
+
+    def _set_available(self, available: bool) -> None:
+        if available != self.bot_available:
+            log.warning("bot is %s", "back" if available else "down")
+        self.bot_available = available
+        self._metrics.bot_up.set(1 if available else 0)
+
+    async def replay_pending(self) -> int:
+        """Deliver every pending customer message, oldest first; returns how many the bot took."""
+        delivered = 0
+        for message in await self._store.pending_messages():
+            conversation = await self._store.get_conversation(message.conversation_id)
+            if conversation is None:
+                continue
+            conversation_id_var.set(conversation.id)
+            async with self._locks[conversation.id]:
+                if await self._deliver(conversation, message) is None:
+                    break
+            delivered += 1
+        self._metrics.pending.set(await self._store.count_pending())
+        return delivered
+
+    async def watch_bot(self, interval_s: float) -> None:
+        """Probe Rasa forever; when it comes back, replay what it missed."""
+        while True:
+            try:
+                if await self._probe_bot() and await self._store.count_pending():
+                    replayed = await self.replay_pending()
+                    log.info("replayed pending messages", extra={"count": replayed})
+                self._metrics.pending.set(await self._store.count_pending())
+            except Exception:  # The watcher must outlive any one failure, or recovery stops for good.
+                log.exception("bot watcher failed; retrying")
+            await asyncio.sleep(interval_s)

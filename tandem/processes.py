@@ -1,0 +1,158 @@
+"""The stack's processes (action server, Rasa, gateway): start, wait until healthy, stop cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tandem.config import CONFIG_ENV, REPO_ROOT, Settings
+from tandem.training import RASA_BIN, rasa_env
+
+GATEWAY_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
+
+
+@dataclass
+class ManagedProcess:
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as sink:
+            # A new session per child, so Ctrl-C reaches us once and we stop children in order.
+            self.process = subprocess.Popen(
+                self.args,
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def exited(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        # rasa_sdk and Sanic fork workers: signal the whole group.
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def _port(url: object) -> str:
+    port = getattr(url, "port", None)
+    if port is None:
+        raise ValueError(f"{url} has no port")
+    return str(port)
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    config_path: Path
+    model: Path
+    processes: list[ManagedProcess] = field(default_factory=list)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.settings.gateway.host}:{self.settings.gateway.port}"
+
+    def build(self) -> None:
+        s = self.settings
+        logs = s.resolve(s.data_dir) / "logs"
+        base_env = {**os.environ, CONFIG_ENV: str(self.config_path), "PYTHONPATH": str(REPO_ROOT)}
+        tracker_db = s.resolve(s.data_dir) / "rasa_tracker.sqlite"
+        self.processes = [
+            ManagedProcess(
+                "actions",
+                [
+                    str(GATEWAY_PYTHON),
+                    "-m",
+                    "rasa_sdk",
+                    "--actions",
+                    "bot.actions",
+                    "-p",
+                    _port(s.actions.url),
+                ],
+                base_env,
+                logs / "actions.log",
+            ),
+            ManagedProcess(
+                "rasa",
+                [
+                    str(RASA_BIN),
+                    "run",
+                    "--enable-api",
+                    "--auth-token",
+                    s.rasa.token,
+                    "-i",
+                    s.rasa.url.host or "127.0.0.1",
+                    "-p",
+                    _port(s.rasa.url),
+                    "-m",
+                    str(self.model),
+                    "--endpoints",
+                    str(REPO_ROOT / "bot" / "endpoints.yml"),
+                    "--credentials",
+                    str(REPO_ROOT / "bot" / "credentials.yml"),
+                ],
+                {
+                    **rasa_env(threads=s.threads.onnx),
+                    CONFIG_ENV: str(self.config_path),
+                    "TANDEM_ACTIONS_URL": str(s.actions.url).rstrip("/"),
+                    "TANDEM_RASA_TRACKER_DB": str(tracker_db),
+                },
+                logs / "rasa.log",
+            ),
+            ManagedProcess(
+                "gateway", [str(GATEWAY_PYTHON), "-m", "tandem", "serve"], base_env, logs / "gateway.log"
+            ),
+        ]
+
+    def start(self, timeout_s: float = 240.0) -> None:
+        self.build()
+        for process in self.processes:
+            process.start()
+        self.wait_healthy(timeout_s)
+
+    def wait_healthy(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        last = "no answer yet"
+        while time.monotonic() < deadline:
+            for process in self.processes:
+                if process.exited() is not None:
+                    raise RuntimeError(
+                        f"{process.name} exited with {process.exited()}; see {process.log_path}"
+                    )
+            try:
+                with urllib.request.urlopen(f"{self.gateway_url}/health", timeout=3) as response:
+                    if response.status == 200:
+                        return
+            except urllib.error.HTTPError as exc:
+                last = exc.read().decode(errors="replace")
+            except (urllib.error.URLError, OSError) as exc:
+                last = str(exc)
+            time.sleep(0.5)
+        raise TimeoutError(f"stack not healthy after {timeout_s:.0f} s: {last}")
+
+    def process(self, name: str) -> ManagedProcess:
+        return next(p for p in self.processes if p.name == name)
+
+    def stop(self) -> None:
+        # The gateway first, so nothing new reaches Rasa while it stops.
+        for process in reversed(self.processes):
+            process.stop()

@@ -1,0 +1,323 @@
+"""The conversation store: customers with identities per channel, conversations, and messages.
+
+SQLAlchemy Core over an async driver, so the embedded SQLite default and PostgreSQL (asyncpg)
+differ only in `store_url`. Chat, voice and human handoff all write to the same conversations.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+metadata = sa.MetaData()
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("display_name", sa.String(200)),
+    sa.Column("tier", sa.String(20), nullable=False, server_default="standard"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+identities = sa.Table(
+    "identities",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("customer_id", sa.ForeignKey("customers.id"), nullable=False, index=True),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("external_id", sa.String(200), nullable=False),
+    sa.UniqueConstraint("channel", "external_id"),
+)
+
+conversations = sa.Table(
+    "conversations",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("customer_id", sa.ForeignKey("customers.id"), nullable=False, index=True),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+    # The form slot the bot last asked for; decides whether the next customer message is a secret.
+    sa.Column("awaiting_slot", sa.String(100)),
+)
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.ForeignKey("conversations.id"), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("sender", sa.String(20), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("intent", sa.String(100)),
+    sa.Column("confidence", sa.Float),
+    # Customer messages only: whether the bot has seen it. "pending" ones are replayed when the bot returns.
+    sa.Column("bot_delivery", sa.String(20)),
+    sa.Column("data", sa.JSON),
+    sa.Index("ix_messages_conversation", "conversation_id", "id"),
+    sa.Index("ix_messages_bot_delivery", "bot_delivery"),
+)
+
+
+class Sender(StrEnum):
+    CUSTOMER = "customer"
+    BOT = "bot"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Delivery(StrEnum):
+    DELIVERED = "delivered"
+    PENDING = "pending"
+    # A secret (PIN, date of birth) the bot could not take: only its mask is stored, so it is never replayed.
+    WITHHELD = "withheld"
+
+
+class ConversationStatus(StrEnum):
+    BOT = "bot"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    id: str
+    customer_id: str
+    channel: str
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: int
+    conversation_id: str
+    created_at: datetime
+    channel: str
+    sender: str
+    text: str
+    intent: str | None
+    confidence: float | None
+    bot_delivery: str | None
+    data: dict[str, Any] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "created_at": self.created_at.isoformat(),
+            "channel": self.channel,
+            "sender": self.sender,
+            "text": self.text,
+            "intent": self.intent,
+            "confidence": self.confidence,
+            "data": self.data,
+        }
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite returns naive datetimes even for timezone-aware columns; everything stored is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _message(row: sa.Row[Any]) -> Message:
+    return Message(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        created_at=_aware(row.created_at),
+        channel=row.channel,
+        sender=row.sender,
+        text=row.text,
+        intent=row.intent,
+        confidence=row.confidence,
+        bot_delivery=row.bot_delivery,
+        data=row.data,
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers (health, dashboards) run beside the writer; NORMAL is durable across app crashes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @classmethod
+    async def open(cls, url: str) -> Store:
+        engine = create_async_engine(url)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        return cls(engine)
+
+    async def close(self) -> None:
+        await self._engine.dispose()
+
+    async def ping(self) -> int:
+        """Cheap liveness check that also proves the schema is there; returns the conversation count."""
+        async with self._engine.connect() as conn:
+            return int(await conn.scalar(sa.select(sa.func.count()).select_from(conversations)) or 0)
+
+    async def customer_for_identity(self, channel: str, external_id: str) -> str:
+        """The customer behind a channel identity, created on first contact."""
+        async with self._engine.begin() as conn:
+            found = await conn.scalar(
+                sa.select(identities.c.customer_id).where(
+                    identities.c.channel == channel, identities.c.external_id == external_id
+                )
+            )
+            if found:
+                return str(found)
+            customer_id = uuid.uuid4().hex
+            await conn.execute(sa.insert(customers).values(id=customer_id, created_at=utcnow()))
+            await conn.execute(
+                sa.insert(identities).values(
+                    customer_id=customer_id, channel=channel, external_id=external_id
+                )
+            )
+            return customer_id
+
+    async def start_conversation(self, customer_id: str, channel: str) -> Conversation:
+        now = utcnow()
+        conversation = Conversation(uuid.uuid4().hex, customer_id, channel, ConversationStatus.BOT, now)
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                sa.insert(conversations).values(
+                    id=conversation.id,
+                    customer_id=customer_id,
+                    channel=channel,
+                    status=conversation.status,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        return conversation
+
+    async def get_conversation(self, conversation_id: str) -> Conversation | None:
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(sa.select(conversations).where(conversations.c.id == conversation_id))
+            ).first()
+        if row is None:
+            return None
+        return Conversation(row.id, row.customer_id, row.channel, row.status, _aware(row.created_at))
+
+    async def add_message(
+        self,
+        conversation_id: str,
+        channel: str,
+        sender: Sender,
+        text: str,
+        *,
+        bot_delivery: Delivery | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Message:
+        now = utcnow()
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                sa.insert(messages).values(
+                    conversation_id=conversation_id,
+                    created_at=now,
+                    channel=channel,
+                    sender=sender,
+                    text=text,
+                    bot_delivery=bot_delivery,
+                    data=data,
+                )
+            )
+            await conn.execute(
+                sa.update(conversations).where(conversations.c.id == conversation_id).values(updated_at=now)
+            )
+            message_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        return Message(
+            message_id, conversation_id, now, channel, sender, text, None, None, bot_delivery, data
+        )
+
+    async def mark_delivered(
+        self, message: Message, intent: str | None, confidence: float | None, entities: list[Any]
+    ) -> None:
+        data = {**(message.data or {}), "entities": entities} if entities else message.data
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                sa.update(messages)
+                .where(messages.c.id == message.id)
+                .values(bot_delivery=Delivery.DELIVERED, intent=intent, confidence=confidence, data=data)
+            )
+
+    async def awaiting_slot(self, conversation_id: str) -> str | None:
+        async with self._engine.connect() as conn:
+            return await conn.scalar(
+                sa.select(conversations.c.awaiting_slot).where(conversations.c.id == conversation_id)
+            )
+
+    async def set_awaiting_slot(self, conversation_id: str, slot: str | None) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                sa.update(conversations)
+                .where(conversations.c.id == conversation_id)
+                .values(awaiting_slot=slot)
+            )
+
+    async def withhold(self, message: Message) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                sa.update(messages).where(messages.c.id == message.id).values(bot_delivery=Delivery.WITHHELD)
+            )
+
+    async def transcript(self, conversation_id: str, after_id: int = 0) -> list[Message]:
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                sa.select(messages)
+                .where(messages.c.conversation_id == conversation_id, messages.c.id > after_id)
+                .order_by(messages.c.id)
+            )
+            return [_message(row) for row in rows]
+
+    async def pending_messages(self, conversation_id: str | None = None) -> Sequence[Message]:
+        """Customer messages the bot never saw, oldest first, in open conversations."""
+        query = (
+            sa.select(messages)
+            .join(conversations, conversations.c.id == messages.c.conversation_id)
+            .where(
+                messages.c.bot_delivery == Delivery.PENDING,
+                conversations.c.status != ConversationStatus.CLOSED,
+            )
+            .order_by(messages.c.id)
+        )
+        if conversation_id is not None:
+            query = query.where(messages.c.conversation_id == conversation_id)
+        async with self._engine.connect() as conn:
+            return [_message(row) for row in await conn.execute(query)]
+
+    async def count_pending(self) -> int:
+        async with self._engine.connect() as conn:
+            return int(
+                await conn.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(messages)
+                    .where(messages.c.bot_delivery == Delivery.PENDING)
+                )
+                or 0
+            )

@@ -1,0 +1,104 @@
+"""Train the Rasa model only when what it is trained from has changed.
+
+The fingerprint covers Rasa's part of config.yml, the domain, the NLU data and stories, the custom
+NLU components and Rasa's pinned requirements. The model file is named after it, so a second run
+finds the model and skips training (Rasa's own check would cost a full Rasa start-up).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import yaml
+
+from tandem.config import REPO_ROOT
+
+log = logging.getLogger(__name__)
+
+RASA_CONFIG_KEYS = ("recipe", "assistant_id", "language", "pipeline", "policies")
+DOMAIN_DIR = REPO_ROOT / "bot" / "domain"
+DATA_DIRS = (REPO_ROOT / "training_data" / "nlu", REPO_ROOT / "training_data" / "stories")
+COMPONENTS_DIR = REPO_ROOT / "bot" / "nlu_components"
+RASA_REQUIREMENTS = REPO_ROOT / "requirements" / "rasa.txt"
+MODELS_DIR = REPO_ROOT / "models"
+RASA_BIN = REPO_ROOT / ".venv-rasa" / "bin" / "rasa"
+
+
+def rasa_config_part(config_path: Path) -> dict[str, object]:
+    raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    return {key: raw.get(key) for key in RASA_CONFIG_KEYS}
+
+
+def fingerprint(config_path: Path) -> str:
+    digest = hashlib.sha256(json.dumps(rasa_config_part(config_path), sort_keys=True).encode())
+    files = [RASA_REQUIREMENTS]
+    for folder in (DOMAIN_DIR, *DATA_DIRS, COMPONENTS_DIR):
+        files += sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml", ".py"})
+    for path in files:
+        digest.update(str(path.relative_to(REPO_ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path(config_path: Path) -> Path:
+    return MODELS_DIR / f"tandem-{fingerprint(config_path)}.tar.gz"
+
+
+def rasa_env(threads: int) -> dict[str, str]:
+    """Environment for any Rasa process: our components importable, no telemetry, threads bounded."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "TF_INTRA_OP_PARALLELISM_THREADS": str(threads),
+        "TF_INTER_OP_PARALLELISM_THREADS": str(threads),
+        "OMP_NUM_THREADS": str(threads),
+    }
+
+
+def train_args(config_path: Path, out: Path) -> list[str]:
+    return [
+        str(RASA_BIN),
+        "train",
+        "--config",
+        str(config_path),
+        "--domain",
+        str(DOMAIN_DIR),
+        "--data",
+        *(str(d) for d in DATA_DIRS),
+        "--out",
+        str(out.parent),
+        "--fixed-model-name",
+        out.name.removesuffix(".tar.gz"),
+    ]
+
+
+def ensure_model(config_path: Path, log_path: Path) -> Path:
+    """The trained model for the current sources, training it first if none exists."""
+    target = model_path(config_path)
+    if target.exists():
+        log.info("model is up to date", extra={"model": target.name})
+        return target
+    log.info("training the Rasa model", extra={"model": target.name, "log": str(log_path)})
+    started = time.monotonic()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as sink:
+        subprocess.run(
+            train_args(config_path, target),
+            cwd=REPO_ROOT,
+            env=rasa_env(threads=2),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            check=True,
+        )
+    if not target.exists():
+        raise RuntimeError(f"rasa train finished but {target} is missing; see {log_path}")
+    log.info("model trained", extra={"model": target.name, "seconds": round(time.monotonic() - started, 1)})
+    return target

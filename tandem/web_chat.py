@@ -1,0 +1,77 @@
+"""Chat over HTTP: start a conversation, send a message and get the replies, read the transcript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from tandem import validation
+from tandem.app_keys import RATE_LIMITER, SERVICE, SETTINGS, START_LIMITER
+from tandem.rate_limit import RateLimiter
+from tandem.store import Conversation
+from tandem.validation import InputError
+
+routes = web.RouteTableDef()
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    return validation.parse_json_object(validation.decode_utf8(await request.read()))
+
+
+async def conversation_from_path(request: web.Request) -> Conversation:
+    conversation_id = validation.conversation_id(request.match_info["conversation_id"])
+    conversation = await request.app[SERVICE].get(conversation_id)
+    if conversation is None:
+        raise InputError("unknown_conversation", "No such conversation.", 404)
+    return conversation
+
+
+def check_rate(limiter: RateLimiter, key: str) -> None:
+    wait_s = limiter.check(key)
+    if wait_s:
+        raise InputError("rate_limited", f"Too many messages; retry in {wait_s:.1f} s.", 429)
+
+
+@routes.post("/api/conversations")
+async def start_conversation(request: web.Request) -> web.Response:
+    check_rate(request.app[START_LIMITER], f"start:{request.remote}")
+    body = await read_json(request)
+    visitor = validation.visitor_id(body.get("visitor_id"))
+    conversation = await request.app[SERVICE].open("web", visitor)
+    return web.json_response(
+        {"conversation_id": conversation.id, "customer_id": conversation.customer_id}, status=201
+    )
+
+
+@routes.get("/api/conversations/{conversation_id}")
+async def get_conversation(request: web.Request) -> web.Response:
+    conversation = await conversation_from_path(request)
+    messages = await request.app[SERVICE].transcript(conversation.id)
+    return web.json_response(
+        {
+            "conversation_id": conversation.id,
+            "channel": conversation.channel,
+            "status": conversation.status,
+            "created_at": conversation.created_at.isoformat(),
+            "messages": [m.to_json() for m in messages],
+        }
+    )
+
+
+@routes.post("/api/conversations/{conversation_id}/messages")
+async def post_message(request: web.Request) -> web.Response:
+    conversation = await conversation_from_path(request)
+    check_rate(request.app[RATE_LIMITER], f"conversation:{conversation.id}")
+    body = await read_json(request)
+    max_bytes = request.app[SETTINGS].gateway.max_message_bytes
+    text = validation.message_text(body.get("text"), max_bytes)
+    payload = validation.button_payload(body.get("payload"), max_bytes)
+    result = await request.app[SERVICE].customer_message(conversation, text, payload)
+    return web.json_response(
+        {
+            "message_id": result.message.id,
+            "bot_available": result.bot_available,
+            "replies": [r.to_json() for r in result.replies],
+        }
+    )

@@ -1,0 +1,103 @@
+"""Chat over WebSocket: the page's live channel. Events from the conversation core are pushed as JSON.
+
+Client frames: {"type": "message", "text": "...", "payload": "/intent" (optional, for buttons)}.
+Server frames: hello (with the transcript so far), message, typing, ack, error. A bad frame gets an
+error frame and the socket stays open; only a protocol violation closes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tandem import validation
+from tandem.app_keys import METRICS, RATE_LIMITER, SERVICE, SETTINGS
+from tandem.logs import conversation_id_var
+from tandem.store import Conversation
+from tandem.validation import InputError
+from tandem.web_chat import conversation_from_path
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+
+# Frames above this are refused by aiohttp itself (close code 1009); below it we answer with an error.
+MAX_FRAME_BYTES = 64 * 1024
+
+
+@routes.get("/api/conversations/{conversation_id}/ws")
+async def chat_socket(request: web.Request) -> web.WebSocketResponse:
+    conversation = await conversation_from_path(request)
+    conversation_id_var.set(conversation.id)
+    ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME_BYTES)
+    await ws.prepare(request)
+    metrics = request.app[METRICS]
+    metrics.ws_connections.inc()
+    service = request.app[SERVICE]
+    try:
+        async with service.events.subscribe(conversation.id) as events:
+            history = await service.transcript(conversation.id)
+            await ws.send_json(
+                {
+                    "type": "hello",
+                    "conversation_id": conversation.id,
+                    "bot_available": service.bot_available,
+                    "messages": [m.to_json() for m in history],
+                }
+            )
+            forwarder = asyncio.create_task(_forward(events, ws))
+            try:
+                await _receive(request, ws, conversation, events)
+            finally:
+                forwarder.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await forwarder
+    finally:
+        metrics.ws_connections.dec()
+    return ws
+
+
+async def _forward(events: asyncio.Queue[dict[str, Any]], ws: web.WebSocketResponse) -> None:
+    while not ws.closed:
+        event = await events.get()
+        with contextlib.suppress(ConnectionResetError):
+            await ws.send_json(event)
+
+
+async def _receive(
+    request: web.Request,
+    ws: web.WebSocketResponse,
+    conversation: Conversation,
+    outbox: asyncio.Queue[dict[str, Any]],
+) -> None:
+    """Read client frames. Replies to this client go through `outbox`, behind the conversation events
+    already queued, so an ack never overtakes the bot's replies it acknowledges."""
+    settings = request.app[SETTINGS]
+    limiter = request.app[RATE_LIMITER]
+    metrics = request.app[METRICS]
+    connection_key = f"ws:{id(ws)}"
+    async for frame in ws:
+        try:
+            if frame.type == WSMsgType.BINARY:
+                raise InputError("binary_not_supported", "Send text frames with JSON, not binary data.")
+            if frame.type != WSMsgType.TEXT:
+                continue
+            body = validation.parse_json_object(frame.data)
+            client_id = body.get("client_id")
+            if body.get("type") != "message":
+                raise InputError("unknown_type", "Frames must have type 'message'.")
+            text = validation.message_text(body.get("text"), settings.gateway.max_message_bytes)
+            payload = validation.button_payload(body.get("payload"), settings.gateway.max_message_bytes)
+            wait_s = limiter.check(connection_key)
+            if wait_s:
+                raise InputError("rate_limited", f"Too many messages; retry in {wait_s:.1f} s.", 429)
+        except InputError as error:
+            metrics.rejected.labels(error.code).inc()
+            await outbox.put({"type": "error", **error.to_json()["error"]})
+            continue
+        result = await request.app[SERVICE].customer_message(conversation, text, payload)
+        await outbox.put({"type": "ack", "client_id": client_id, "message_id": result.message.id})
+    limiter.forget(connection_key)

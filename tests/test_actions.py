@@ -1,0 +1,614 @@
+"""Custom actions, run as the action server runs them: a Tracker as Rasa sends it, a CollectingDispatcher,
+the real domain, and a real (temporary) bank store."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.balance import ActionCheckBalance
+from bot.actions.bank_access import UsesBank
+from bot.actions.block_card import ActionAskBlockCardLastFour, ActionBlockCard, ValidateBlockCardForm
+from bot.actions.dispute import (
+    ActionAskDisputeTransactionId,
+    ActionCreateDispute,
+    ValidateDisputeForm,
+    reason_code,
+)
+from bot.actions.handoff import ActionRequestHuman
+from bot.actions.knowledge import ActionAnswerFromKnowledge, KnowledgeSource
+from bot.actions.verification import ValidateIdentityVerificationForm
+from bot.bank import seed
+from tandem.config import REPO_ROOT
+
+IDENTITY_FORM = "identity_verification_form"
+ALICE = {"verification_status": "verified", "verified_customer_id": "1", "customer_first_name": "Alice"}
+BEN = {"verification_status": "verified", "verified_customer_id": "2"}
+CHLOE = {"verification_status": "verified", "verified_customer_id": "3"}
+DANIEL = {"verification_status": "verified", "verified_customer_id": "4"}
+
+
+def load_domain() -> dict[str, Any]:
+    """bot/domain/*.yml merged the way Rasa merges a domain folder (enough for rasa-sdk's needs)."""
+    domain: dict[str, Any] = {"forms": {}, "slots": {}, "responses": {}}
+    for path in sorted((REPO_ROOT / "bot" / "domain").glob("*.yml")):
+        part = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key in domain:
+            domain[key].update(part.get(key) or {})
+    return domain
+
+
+DOMAIN = load_domain()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "bank.sqlite"
+    seed(path)
+    return path
+
+
+def parse(text: str, intent: str, entities: dict[str, str] | None = None) -> dict[str, Any]:
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "intent_ranking": [{"name": intent, "confidence": 0.9}],
+        "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
+    }
+
+
+def user(text: str, intent: str, entities: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": parse(text, intent, entities)}
+
+
+def tracker(
+    slots: dict[str, Any] | None = None,
+    *,
+    events: list[dict[str, Any]] | None = None,
+    form: str | None = None,
+) -> Tracker:
+    """A tracker whose latest message is the last user event in `events`."""
+    events = events or []
+    latest = next((e["parse_data"] for e in reversed(events) if e["event"] == "user"), {})
+    return Tracker(
+        sender_id="test",
+        slots={"kb_articles_shown": [], **(slots or {})},
+        latest_message=latest,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": form} if form else {},
+        latest_action_name=None,
+    )
+
+
+def form_answer(
+    form: str,
+    requested: str | None,
+    text: str,
+    intent: str = "inform",
+    entities: dict[str, str] | None = None,
+    slots: dict[str, Any] | None = None,
+    history: list[dict[str, Any]] | None = None,
+) -> Tracker:
+    """The tracker Rasa sends to a form's validation action right after the customer answered."""
+    events = [
+        *(history or []),
+        {"event": "action", "name": "action_listen"},
+        user(text, intent, entities),
+        {"event": "slot", "name": "requested_slot", "value": requested},
+        {"event": "action", "name": form},
+    ]
+    return tracker({**(slots or {}), "requested_slot": requested}, events=events, form=form)
+
+
+@dataclass
+class Outcome:
+    events: list[dict[str, Any]]
+    messages: list[dict[str, Any]]
+
+    @property
+    def slots(self) -> dict[str, Any]:
+        return {e["name"]: e["value"] for e in self.events if e.get("event") == "slot"}
+
+    @property
+    def responses(self) -> list[str]:
+        return [m["response"] for m in self.messages]
+
+
+async def run(action: Action, db: Path | None, t: Tracker) -> Outcome:
+    if isinstance(action, UsesBank):
+        action.db_path = db
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, DOMAIN)
+    return Outcome(events, dispatcher.messages)
+
+
+def card_status(db: Path, last_four: str) -> str:
+    with sqlite3.connect(db) as connection:
+        return connection.execute("SELECT status FROM cards WHERE last_four = ?", (last_four,)).fetchone()[0]
+
+
+# --- identity verification -------------------------------------------------------------------------
+
+
+async def test_verification_with_pin_never_keeps_or_repeats_the_pin(db: Path) -> None:
+    validate = ValidateIdentityVerificationForm()
+    step1 = await run(validate, db, form_answer(IDENTITY_FORM, "verify_account_number", "31846207"))
+    assert step1.slots["verify_account_number"] == "31846207"
+
+    step2 = await run(
+        validate,
+        db,
+        form_answer(
+            IDENTITY_FORM,
+            "verify_secret",
+            "482913",
+            slots={"verify_account_number": "31846207", "verification_method": "pin"},
+        ),
+    )
+    assert step2.slots["verification_status"] == "verified"
+    assert step2.slots["verified_customer_id"] == "1"
+    assert step2.slots["customer_tier"] == "standard"
+    assert step2.slots["verify_secret"] is None
+    assert step2.slots["verify_account_number"] is None
+    assert step2.slots["requested_slot"] is None  # nothing left to ask: the form ends
+    assert step2.responses == ["utter_verified"] and step2.messages[0]["first_name"] == "Alice"
+    assert "482913" not in json.dumps([step2.events, step2.messages])
+
+
+async def test_account_number_and_date_of_birth_in_one_message(db: Path) -> None:
+    outcome = await run(
+        ValidateIdentityVerificationForm(),
+        db,
+        form_answer(
+            IDENTITY_FORM, "verify_account_number", "it's 52019384 and I was born on 2 November 1979"
+        ),
+    )
+    assert outcome.slots["verification_status"] == "verified"
+    assert outcome.slots["verified_customer_id"] == "2"
+    assert outcome.slots["customer_tier"] == "vip"
+
+
+async def test_three_wrong_answers_lock_verification(db: Path) -> None:
+    validate = ValidateIdentityVerificationForm()
+    known = {"verify_account_number": "31846207", "verification_method": "date_of_birth"}
+    first = await run(validate, db, form_answer(IDENTITY_FORM, "verify_secret", "15/03/1985", slots=known))
+    assert first.slots["verification_attempts"] == 1
+    assert first.slots["verify_account_number"] is None  # both details are asked again
+    assert first.responses == ["utter_verification_mismatch"] and first.messages[0]["attempts_left"] == 2
+    assert "verification_status" not in first.slots
+
+    third = await run(
+        validate,
+        db,
+        form_answer(
+            IDENTITY_FORM, "verify_secret", "1 Jan 1990", slots={**known, "verification_attempts": 2}
+        ),
+    )
+    assert third.slots["verification_status"] == "locked"
+    assert third.slots["requested_slot"] is None
+    assert third.responses == []  # the rule after the form offers a person
+
+
+@pytest.mark.parametrize(
+    ("requested", "text", "slots", "response"),
+    [
+        ("verify_account_number", "1234", {}, "utter_invalid_account_number"),
+        ("verify_secret", "4829", {"verification_method": "pin"}, "utter_invalid_security_pin"),
+        (
+            "verify_secret",
+            "the fourteenth",
+            {"verification_method": "date_of_birth"},
+            "utter_invalid_date_of_birth",
+        ),
+    ],
+)
+async def test_badly_formatted_answers_get_a_hint_and_cost_no_attempt(
+    db: Path, requested: str, text: str, slots: dict[str, Any], response: str
+) -> None:
+    outcome = await run(
+        ValidateIdentityVerificationForm(),
+        db,
+        form_answer(IDENTITY_FORM, requested, text, slots={"verify_account_number": "31846207", **slots}),
+    )
+    assert outcome.responses == [response]
+    assert "verification_attempts" not in outcome.slots
+
+
+async def test_a_date_typed_at_the_pin_question_switches_the_method(db: Path) -> None:
+    outcome = await run(
+        ValidateIdentityVerificationForm(),
+        db,
+        form_answer(
+            IDENTITY_FORM,
+            "verify_secret",
+            "23/07/1997",
+            slots={"verify_account_number": "67254019", "verification_method": "pin"},
+        ),
+    )
+    assert outcome.slots["verification_method"] == "date_of_birth"
+    assert outcome.slots["verification_status"] == "verified"
+
+
+async def test_the_method_button(db: Path) -> None:
+    outcome = await run(
+        ValidateIdentityVerificationForm(),
+        db,
+        form_answer(
+            IDENTITY_FORM,
+            "verification_method",
+            '/inform{"verification_method":"pin"}',
+            entities={"verification_method": "pin"},
+            slots={"verify_account_number": "31846207"},
+        ),
+    )
+    assert outcome.slots == {"verification_method": "pin"}
+
+
+@pytest.mark.parametrize(
+    "t",
+    [
+        # The customer asks for a person instead of answering: nothing is taken, Rasa's rules apply.
+        form_answer(
+            IDENTITY_FORM, "verify_account_number", "31846207 no actually get me a human", "request_human"
+        ),
+        # A question mid-form: "today" is a date, but not a date of birth, and the question is no answer.
+        form_answer(IDENTITY_FORM, "verify_account_number", "what time do you close today?", "opening_hours"),
+        form_answer(
+            IDENTITY_FORM,
+            "verify_secret",
+            "is my 31846207 account free?",
+            "account_fees",
+            slots={"verification_method": "pin"},
+        ),
+        # The form resumes after an FAQ answer: the old question must not be read as an answer.
+        tracker(
+            {"requested_slot": "verify_account_number"},
+            events=[
+                user("what is 31846207", "opening_hours"),
+                {"event": "action", "name": "action_answer_from_knowledge"},
+                {"event": "bot", "text": "We open at 9:00."},
+                {"event": "slot", "name": "requested_slot", "value": "verify_account_number"},
+                {"event": "action", "name": IDENTITY_FORM},
+            ],
+            form=IDENTITY_FORM,
+        ),
+    ],
+)
+async def test_messages_that_are_not_answers_are_left_alone(db: Path, t: Tracker) -> None:
+    outcome = await run(ValidateIdentityVerificationForm(), db, t)
+    assert outcome.slots == {} and outcome.messages == []
+
+
+async def test_verified_or_locked_needs_no_questions(db: Path) -> None:
+    validate = ValidateIdentityVerificationForm()
+    dispatcher = CollectingDispatcher()
+    for status in ("verified", "locked"):
+        t = tracker({"verification_status": status})
+        assert await validate.required_slots(["verify_account_number"], dispatcher, t, DOMAIN) == []
+
+
+# --- balance -----------------------------------------------------------------------------------------
+
+
+async def test_balance_lists_accounts_with_masked_numbers(db: Path) -> None:
+    outcome = await run(ActionCheckBalance(), db, tracker(ALICE))
+    assert outcome.responses == ["utter_balances"]
+    lines = outcome.messages[0]["accounts"].splitlines()
+    assert lines == [
+        "• Everyday current account (ending 6207): £1,842.56",
+        "• Easy Saver (ending 6215): £5,200.00",
+        "• Platinum credit card account (ending 6223): £312.40 to pay",
+    ]
+
+
+async def test_no_balance_without_verification(db: Path) -> None:
+    outcome = await run(ActionCheckBalance(), db, tracker({"verified_customer_id": "1"}))
+    assert outcome.responses == ["utter_verification_failed"]
+
+
+# --- blocking a card ----------------------------------------------------------------------------------
+
+
+async def test_card_buttons_list_working_cards_only(db: Path) -> None:
+    outcome = await run(ActionAskBlockCardLastFour(), db, tracker(BEN))
+    buttons = outcome.messages[0]["buttons"]
+    assert [b["title"] for b in buttons] == [
+        "Gold debit card ending 1150",
+        "Platinum credit card ending 3372 (frozen)",
+    ]
+    assert buttons[0]["payload"] == '/inform{"last_four": "1150"}'
+
+
+def form_start(form: str, slots: dict[str, Any], trigger: dict[str, Any]) -> Tracker:
+    """The tracker at form activation: the request that started it, then verification in between."""
+    events = [trigger, {"event": "action", "name": IDENTITY_FORM}, user("482913", "inform")]
+    events += [{"event": "slot", "name": "requested_slot", "value": None}, {"event": "action", "name": form}]
+    return tracker({**slots, "requested_slot": None}, events=events, form=form)
+
+
+async def test_the_request_can_already_name_the_card(db: Path) -> None:
+    trigger = user("someone stole my credit card", "card_lost_stolen", {"card_type": "credit"})
+    outcome = await run(ValidateBlockCardForm(), db, form_start("block_card_form", ALICE, trigger))
+    assert outcome.slots["block_card_last_four"] == "7730"
+    assert outcome.slots["block_card_label"] == "Platinum credit card ending 7730"
+
+
+async def test_a_single_working_card_is_chosen_without_asking(db: Path) -> None:
+    trigger = user("I lost my card", "card_lost_stolen")
+    outcome = await run(ValidateBlockCardForm(), db, form_start("block_card_form", CHLOE, trigger))
+    assert outcome.slots["block_card_last_four"] == "9083"
+
+
+async def test_choosing_an_already_blocked_card(db: Path) -> None:
+    outcome = await run(
+        ValidateBlockCardForm(),
+        db,
+        form_answer(
+            "block_card_form", "block_card_last_four", "6604", entities={"last_four": "6604"}, slots=BEN
+        ),
+    )
+    assert outcome.slots["block_card_last_four"] is None
+    assert outcome.responses == ["utter_card_already_blocked"]
+
+
+async def test_no_working_card_ends_the_form_at_once(db: Path) -> None:
+    dispatcher = CollectingDispatcher()
+    validate = ValidateBlockCardForm()
+    validate.db_path = db
+    assert await validate.required_slots(["block_card_last_four"], dispatcher, tracker(DANIEL), DOMAIN) == []
+    outcome = await run(ActionBlockCard(), db, tracker(DANIEL))
+    assert outcome.responses == ["utter_no_blockable_card"]
+
+
+async def test_confirmed_block_is_stored_with_a_reference_and_the_fee_rule(db: Path) -> None:
+    first = await run(
+        ActionBlockCard(),
+        db,
+        tracker({**ALICE, "block_card_last_four": "4821", "block_card_confirmed": True}),
+    )
+    assert first.responses == ["utter_card_blocked", "utter_replacement_free"]
+    assert re.fullmatch(r"BLK-\d{6}", first.messages[0]["reference"])
+    assert first.messages[0]["card_label"] == "Classic debit card ending 4821"
+    assert card_status(db, "4821") == "blocked"
+    assert first.slots == {
+        "block_card_last_four": None,
+        "block_card_label": None,
+        "block_card_confirmed": None,
+    }
+
+    second = await run(
+        ActionBlockCard(),
+        db,
+        tracker({**ALICE, "block_card_last_four": "7730", "block_card_confirmed": True}),
+    )
+    assert second.responses == ["utter_card_blocked", "utter_replacement_charged"]
+    assert second.messages[1]["fee"] == "£5.00"
+
+
+async def test_declined_block_changes_nothing(db: Path) -> None:
+    outcome = await run(
+        ActionBlockCard(),
+        db,
+        tracker({**ALICE, "block_card_last_four": "4821", "block_card_confirmed": False}),
+    )
+    assert outcome.responses == ["utter_block_not_confirmed"]
+    assert card_status(db, "4821") == "active"
+
+
+# --- disputes ---------------------------------------------------------------------------------------
+
+
+async def test_payment_buttons_are_recent_payments_out_then_not_listed(db: Path) -> None:
+    outcome = await run(ActionAskDisputeTransactionId(), db, tracker(ALICE, events=[user("hi", "greet")]))
+    buttons = outcome.messages[0]["buttons"]
+    assert len(buttons) == 7  # six payments and "not listed"
+    assert buttons[0]["title"].startswith("£12.45 to Tesco Express on ")
+    assert all("salary" not in b["title"] and "Currys" not in b["title"] for b in buttons)
+    assert buttons[-1] == {"title": "It's not listed: talk to a person", "payload": "/request_human"}
+
+
+async def test_the_payment_described_in_the_request_is_taken(db: Path) -> None:
+    trigger = user("I don't recognise a £89.99 payment", "dispute_transaction", {"amount": "£89.99"})
+    outcome = await run(ValidateDisputeForm(), db, form_start("dispute_form", ALICE, trigger))
+    assert outcome.slots["dispute_transaction_id"] == "3"
+    assert outcome.slots["dispute_transaction_label"].startswith("£89.99 to QPAY*DIGITAL SERVICES on ")
+
+
+async def test_a_description_matching_two_payments_narrows_the_buttons(db: Path) -> None:
+    # Chloe was charged £31.87 twice at Sainsbury's on the same day.
+    answer = form_answer("dispute_form", "dispute_transaction_id", "the sainsbury's one", slots=CHLOE)
+    validation = await run(ValidateDisputeForm(), db, answer)
+    assert validation.slots["dispute_transaction_id"] is None
+    asked = await run(ActionAskDisputeTransactionId(), db, answer)
+    titles = [b["title"] for b in asked.messages[0]["buttons"]]
+    assert len(titles) == 3 and all("Sainsbury's" in t for t in titles[:2])
+
+
+async def test_a_payment_already_in_dispute_is_refused_with_its_reference(db: Path) -> None:
+    create = await run(
+        ActionCreateDispute(),
+        db,
+        tracker({**ALICE, "dispute_transaction_id": "3", "dispute_reason": "duplicate"}),
+    )
+    reference = create.messages[0]["reference"]
+    outcome = await run(
+        ValidateDisputeForm(),
+        db,
+        form_answer(
+            "dispute_form",
+            "dispute_transaction_id",
+            "/inform",
+            entities={"transaction_ref": "3"},
+            slots=ALICE,
+        ),
+    )
+    assert outcome.slots["dispute_transaction_id"] is None
+    assert outcome.responses == ["utter_dispute_already_open"]
+    assert outcome.messages[0]["reference"] == reference
+
+
+async def test_dispute_is_opened_with_the_reason_and_a_card_tip(db: Path) -> None:
+    outcome = await run(
+        ActionCreateDispute(),
+        db,
+        tracker({**ALICE, "dispute_transaction_id": "3", "dispute_reason": "not_recognised"}),
+    )
+    assert outcome.responses == ["utter_dispute_created", "utter_dispute_card_tip"]
+    assert re.fullmatch(r"DSP-\d{6}", outcome.messages[0]["reference"])
+    assert outcome.messages[0]["payment"].startswith("£89.99 to QPAY*DIGITAL SERVICES")
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT transaction_id, reason FROM dispute_cases").fetchall() == [
+            (3, "not_recognised")
+        ]
+
+
+def test_reasons_in_the_customers_own_words() -> None:
+    assert reason_code("duplicate") == ("duplicate", None)
+    assert reason_code("I was charged twice for one coffee") == (
+        "duplicate",
+        "I was charged twice for one coffee",
+    )
+    assert reason_code("it just looks odd") == ("other", "it just looks odd")
+
+
+async def test_free_text_reason_is_taken_as_the_answer(db: Path) -> None:
+    outcome = await run(
+        ValidateDisputeForm(),
+        db,
+        form_answer(
+            "dispute_form",
+            "dispute_reason",
+            "I cancelled that subscription months ago",
+            slots={**ALICE, "dispute_transaction_id": "6"},
+        ),
+    )
+    assert outcome.slots["dispute_reason"] == "I cancelled that subscription months ago"
+
+
+async def test_nothing_to_dispute(db: Path) -> None:
+    with sqlite3.connect(db) as connection:
+        connection.execute("DELETE FROM transactions WHERE account_id = 301")
+    dispatcher = CollectingDispatcher()
+    validate = ValidateDisputeForm()
+    validate.db_path = db
+    assert await validate.required_slots(["dispute_reason"], dispatcher, tracker(CHLOE), DOMAIN) == []
+    outcome = await run(ActionCreateDispute(), db, tracker(CHLOE))
+    assert outcome.responses == ["utter_no_recent_payments"]
+
+
+# --- knowledge answers -----------------------------------------------------------------------------
+
+
+@dataclass
+class FakeHit:
+    score: float
+    article: str
+    title: str
+    section: str
+    snippet: str
+
+
+class FakeIndex:
+    def __init__(self, hits: list[FakeHit]) -> None:
+        self.hits = hits
+        self.queries: list[tuple[str, int]] = []
+
+    def search(self, query: str, k: int) -> list[FakeHit]:
+        self.queries.append((query, k))
+        return self.hits[:k]
+
+
+HOURS = FakeHit(0.82, "branch-opening-hours", "Branch opening hours", "", "Branches open 9:00-17:00 Mon-Fri.")
+
+
+def knowledge_action(index: FakeIndex | None, loads: list[int] | None = None) -> ActionAnswerFromKnowledge:
+    def loader() -> FakeIndex | None:
+        if loads is not None:
+            loads.append(1)
+        return index
+
+    action = ActionAnswerFromKnowledge()
+    action.source = KnowledgeSource(loader)
+    return action
+
+
+async def test_a_good_hit_is_answered_and_cited_and_recorded() -> None:
+    index = FakeIndex([HOURS, FakeHit(0.5, "contact-us", "Contact us", "", "Call us.")])
+    action = knowledge_action(index)
+    t = tracker(
+        {"kb_articles_shown": [{"slug": "contact-us", "title": "Contact us"}]},
+        events=[user("when do branches open on saturday?", "opening_hours")],
+    )
+    outcome = await run(action, None, t)
+    assert index.queries == [("when do branches open on saturday?", 3)]
+    assert outcome.responses == ["utter_knowledge_answer"]
+    assert outcome.messages[0]["answer"] == HOURS.snippet
+    assert outcome.messages[0]["title"] == "Branch opening hours"
+    assert outcome.slots["kb_articles_shown"] == [
+        {"slug": "contact-us", "title": "Contact us"},
+        {"slug": "branch-opening-hours", "title": "Branch opening hours"},
+    ]
+    assert outcome.slots["kb_unanswered_query"] is None
+
+    again = await run(action, None, tracker(outcome.slots, events=[user("and sundays?", "opening_hours")]))
+    assert len(again.slots["kb_articles_shown"]) == 2  # shown twice, recorded once
+
+
+@pytest.mark.parametrize("index", [FakeIndex([FakeHit(0.2, "a", "A", "", "x")]), FakeIndex([]), None])
+async def test_a_weak_or_missing_answer_asks_to_rephrase(index: FakeIndex | None) -> None:
+    outcome = await run(knowledge_action(index), None, tracker(events=[user("zxqv blorp", "nlu_fallback")]))
+    assert outcome.responses == ["utter_knowledge_miss"]
+    assert outcome.slots == {"kb_unanswered_query": "zxqv blorp"}
+
+
+async def test_the_index_is_loaded_once_and_payloads_are_searched_by_intent() -> None:
+    loads: list[int] = []
+    index = FakeIndex([HOURS])
+    action = knowledge_action(index, loads)
+    await run(action, None, tracker(events=[user("/opening_hours", "opening_hours")]))
+    await run(action, None, tracker(events=[user("branch hours", "opening_hours")]))
+    assert loads == [1]
+    assert [q for q, _ in index.queries] == ["opening hours", "branch hours"]
+
+
+# --- asking for a person -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slots", "events", "reason"),
+    [
+        ({}, [user("I want to complain", "complaint")], "complaint"),
+        (
+            {"verification_status": "locked"},
+            [user("a person please", "request_human")],
+            "verification_failed",
+        ),
+        (
+            {"kb_unanswered_query": "zxqv"},
+            [
+                user("zxqv", "nlu_fallback"),
+                {"event": "action", "name": "action_answer_from_knowledge"},
+                {"event": "action", "name": "action_listen"},
+                user("/request_human", "request_human"),
+            ],
+            "unanswered_question",
+        ),
+        ({}, [user("agent", "request_human")], "customer_request"),
+    ],
+)
+async def test_handoff_is_flagged_with_a_reason(
+    slots: dict[str, Any], events: list[dict[str, Any]], reason: str
+) -> None:
+    outcome = await run(ActionRequestHuman(), None, tracker(slots, events=events))
+    assert outcome.slots == {"handoff_requested": True, "handoff_reason": reason}

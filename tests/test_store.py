@@ -1,0 +1,64 @@
+import sqlite3
+from pathlib import Path
+
+from tandem.store import Delivery, Sender, Store
+
+
+async def open_store(tmp_path: Path) -> Store:
+    return await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'tandem.sqlite'}")
+
+
+async def test_identity_maps_to_one_customer_across_conversations(tmp_path: Path) -> None:
+    store = await open_store(tmp_path)
+    first = await store.customer_for_identity("web", "visitor-123")
+    again = await store.customer_for_identity("web", "visitor-123")
+    other = await store.customer_for_identity("phone", "visitor-123")
+    assert first == again
+    assert other != first
+    await store.close()
+
+
+async def test_transcript_keeps_order_sender_and_nlu(tmp_path: Path) -> None:
+    store = await open_store(tmp_path)
+    customer = await store.customer_for_identity("web", "visitor-abc")
+    conversation = await store.start_conversation(customer, "web")
+    said = await store.add_message(
+        conversation.id, "web", Sender.CUSTOMER, "I lost my card", bot_delivery=Delivery.PENDING
+    )
+    await store.mark_delivered(said, "card_lost_stolen", 0.97, [{"entity": "card_type", "value": "debit"}])
+    await store.add_message(conversation.id, "web", Sender.BOT, "Sorry to hear that.")
+    transcript = await store.transcript(conversation.id)
+    assert [(m.sender, m.text) for m in transcript] == [
+        ("customer", "I lost my card"),
+        ("bot", "Sorry to hear that."),
+    ]
+    assert transcript[0].intent == "card_lost_stolen"
+    assert transcript[0].confidence == 0.97
+    assert transcript[0].data == {"entities": [{"entity": "card_type", "value": "debit"}]}
+    assert transcript[0].created_at.tzinfo is not None
+    await store.close()
+
+
+async def test_pending_messages_survive_a_restart(tmp_path: Path) -> None:
+    store = await open_store(tmp_path)
+    customer = await store.customer_for_identity("web", "visitor-xyz")
+    conversation = await store.start_conversation(customer, "web")
+    for text in ("first", "second"):
+        await store.add_message(conversation.id, "web", Sender.CUSTOMER, text, bot_delivery=Delivery.PENDING)
+    await store.close()
+
+    reopened = await open_store(tmp_path)
+    pending = await reopened.pending_messages()
+    assert [m.text for m in pending] == ["first", "second"]
+    assert await reopened.count_pending() == 2
+    await reopened.mark_delivered(pending[0], "greet", 0.9, [])
+    assert [m.text for m in await reopened.pending_messages(conversation.id)] == ["second"]
+    await reopened.close()
+
+
+async def test_sqlite_file_is_in_wal_mode(tmp_path: Path) -> None:
+    store = await open_store(tmp_path)
+    await store.ping()
+    await store.close()
+    with sqlite3.connect(tmp_path / "tandem.sqlite") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

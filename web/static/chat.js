@@ -1,0 +1,122 @@
+// Customer chat page: one conversation per browser, kept across reloads; talks to the gateway over WebSocket.
+const MAX_BYTES = 4096;
+const logEl = document.getElementById("log");
+const typingEl = document.getElementById("typing");
+const quickEl = document.getElementById("quick-replies");
+const statusEl = document.getElementById("status");
+const errorEl = document.getElementById("error");
+const form = document.getElementById("composer");
+const input = document.getElementById("composer-input");
+const sendButton = document.getElementById("send");
+const SENDER_LABEL = { customer: "You", bot: "Assistant", agent: "Agent", system: "Notice" };
+
+let socket = null;
+let retryMs = 500;
+const shown = new Set();
+
+function visitorId() {
+  let id = localStorage.getItem("tandem.visitor");
+  if (!id) { id = crypto.randomUUID(); localStorage.setItem("tandem.visitor", id); }
+  return id;
+}
+
+async function conversationId(forceNew = false) {
+  let id = forceNew ? null : localStorage.getItem("tandem.conversation");
+  if (!id) {
+    const response = await fetch("/api/conversations", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ visitor_id: visitorId() }),
+    });
+    if (!response.ok) throw new Error((await response.json()).error.message);
+    id = (await response.json()).conversation_id;
+    localStorage.setItem("tandem.conversation", id);
+  }
+  return id;
+}
+
+function showError(text) {
+  errorEl.textContent = text;
+  errorEl.hidden = !text;
+}
+
+function render(message) {
+  if (shown.has(message.id)) return;
+  shown.add(message.id);
+  const item = document.createElement("li");
+  item.className = `msg ${message.sender}`;
+  item.dataset.sender = message.sender;
+  const who = document.createElement("span");
+  who.className = "who";
+  who.textContent = `${SENDER_LABEL[message.sender] || message.sender}: `;
+  const text = document.createElement("span");
+  text.className = "text";
+  text.textContent = message.text;
+  const when = document.createElement("time");
+  when.dateTime = message.created_at;
+  when.textContent = new Date(message.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  item.append(who, text, when);
+  logEl.append(item);
+  logEl.scrollTop = logEl.scrollHeight;
+  renderQuickReplies(message.sender === "customer" ? [] : (message.data && message.data.buttons) || []);
+}
+
+function renderQuickReplies(buttons) {
+  quickEl.replaceChildren(...buttons.map((b) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = b.title;
+    button.addEventListener("click", () => send(b.title, b.payload));
+    return button;
+  }));
+}
+
+function send(text, payload) {
+  if (!socket || socket.readyState !== WebSocket.OPEN) { showError("Not connected yet; please try again in a moment."); return false; }
+  if (new TextEncoder().encode(text).length > MAX_BYTES) { showError(`Your message is too long (limit ${MAX_BYTES} bytes).`); return false; }
+  showError("");
+  socket.send(JSON.stringify({ type: "message", text, payload, client_id: crypto.randomUUID() }));
+  quickEl.replaceChildren();
+  return true;
+}
+
+async function connect(forceNew = false) {
+  let id;
+  try { id = await conversationId(forceNew); } catch (err) { return retry(`Cannot start a chat: ${err.message}`); }
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  socket = new WebSocket(`${scheme}://${location.host}/api/conversations/${id}/ws`);
+  socket.addEventListener("open", () => { retryMs = 500; statusEl.textContent = "Connected"; sendButton.disabled = false; });
+  socket.addEventListener("message", (event) => {
+    const frame = JSON.parse(event.data);
+    if (frame.type === "hello") {
+      frame.messages.forEach(render);
+      if (!frame.bot_available) statusEl.textContent = "Connected – the assistant is temporarily unavailable";
+    } else if (frame.type === "message") render(frame.message);
+    else if (frame.type === "typing") typingEl.hidden = !frame.on;
+    else if (frame.type === "error") showError(frame.message);
+  });
+  socket.addEventListener("close", (event) => {
+    sendButton.disabled = true;
+    typingEl.hidden = true;
+    // The server refuses the upgrade (no 101) for a conversation it does not know: start a new one.
+    if (event.code === 1006 && !shown.size && !forceNew) { localStorage.removeItem("tandem.conversation"); }
+    retry("Connection lost. Reconnecting…");
+  });
+}
+
+function retry(text) {
+  statusEl.textContent = text;
+  setTimeout(() => connect(), retryMs);
+  retryMs = Math.min(retryMs * 2, 10000);
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (!text) return;
+  if (send(text)) input.value = "";
+});
+input.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+});
+sendButton.disabled = true;
+connect();
