@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from tandem import web_chat, web_ops, web_ws
+from tandem import web_chat, web_internal, web_ops, web_ws
 from tandem.app_keys import (
     BOT,
     HTTP,
@@ -87,6 +87,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_static("/static", WEB_DIR / "static")
     app.add_routes(web_chat.routes)
     app.add_routes(web_ws.routes)
+    app.add_routes(web_internal.routes)
     app.add_routes(web_ops.routes)
     app.cleanup_ctx.append(_resources)
     return app

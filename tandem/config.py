@@ -36,6 +36,8 @@ class GatewaySettings(_Section):
     rate_limit_burst: int = Field(ge=1)
     start_limit_per_s: float = Field(gt=0)
     start_limit_burst: int = Field(ge=1)
+    # Shared secret of Tandem's own services (the voice gateway) for /api/internal and phone conversations.
+    service_token: str = Field(min_length=16)
 
 
 class KnowledgeSettings(_Section):

@@ -90,6 +90,9 @@ class ConversationService:
     async def get(self, conversation_id: str) -> Conversation | None:
         return await self._store.get_conversation(conversation_id)
 
+    async def outcome(self, conversation_id: str) -> dict[str, Any] | None:
+        return await self._store.outcome(conversation_id)
+
     async def transcript(self, conversation_id: str, after_id: int = 0) -> list[Message]:
         return await self._store.transcript(conversation_id, after_id)
 
@@ -155,6 +158,18 @@ class ConversationService:
             )
         self.events.publish(conversation.id, {"type": "typing", "on": False})
         return turn.replies
+
+    async def note(self, conversation: Conversation, sender: Sender, text: str) -> None:
+        """Record something said outside the bot's turns (a call's spoken greeting or reprompt)."""
+        async with self._locks[conversation.id]:
+            await self._say(conversation, sender, text)
+
+    async def close(self, conversation: Conversation, outcome: dict[str, Any]) -> None:
+        async with self._locks[conversation.id]:
+            await self._store.close_conversation(conversation.id, outcome)
+            self.events.publish(conversation.id, {"type": "closed", "outcome": outcome})
+        self._locks.pop(conversation.id, None)
+        log.info("conversation closed", extra={"outcome": outcome})
 
     async def _say(
         self, conversation: Conversation, sender: Sender, text: str, data: dict[str, Any] | None = None

@@ -50,6 +50,8 @@ conversations = sa.Table(
     sa.Column("closed_at", sa.DateTime(timezone=True)),
     # The form slot the bot last asked for; decides whether the next customer message is a secret.
     sa.Column("awaiting_slot", sa.String(100)),
+    # How it ended and what it left behind (close reason, call recording path).
+    sa.Column("outcome", sa.JSON),
 )
 
 messages = sa.Table(
@@ -264,6 +266,21 @@ class Store:
                 sa.update(messages)
                 .where(messages.c.id == message.id)
                 .values(bot_delivery=Delivery.DELIVERED, intent=intent, confidence=confidence, data=data)
+            )
+
+    async def close_conversation(self, conversation_id: str, outcome: dict[str, Any]) -> None:
+        now = utcnow()
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                sa.update(conversations)
+                .where(conversations.c.id == conversation_id)
+                .values(status=ConversationStatus.CLOSED, closed_at=now, updated_at=now, outcome=outcome)
+            )
+
+    async def outcome(self, conversation_id: str) -> dict[str, Any] | None:
+        async with self._engine.connect() as conn:
+            return await conn.scalar(
+                sa.select(conversations.c.outcome).where(conversations.c.id == conversation_id)
             )
 
     async def awaiting_slot(self, conversation_id: str) -> str | None:

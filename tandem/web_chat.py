@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from tandem import validation
+from tandem.access import require_access
 from tandem.app_keys import RATE_LIMITER, SERVICE, SETTINGS, START_LIMITER
 from tandem.rate_limit import RateLimiter
 from tandem.store import Conversation
@@ -24,6 +25,13 @@ async def conversation_from_path(request: web.Request) -> Conversation:
     conversation = await request.app[SERVICE].get(conversation_id)
     if conversation is None:
         raise InputError("unknown_conversation", "No such conversation.", 404)
+    return conversation
+
+
+async def accessible_conversation(request: web.Request) -> Conversation:
+    """A conversation the caller may use: web ones by id, other channels with the service token."""
+    conversation = await conversation_from_path(request)
+    require_access(request, conversation)
     return conversation
 
 
@@ -46,7 +54,7 @@ async def start_conversation(request: web.Request) -> web.Response:
 
 @routes.get("/api/conversations/{conversation_id}")
 async def get_conversation(request: web.Request) -> web.Response:
-    conversation = await conversation_from_path(request)
+    conversation = await accessible_conversation(request)
     messages = await request.app[SERVICE].transcript(conversation.id)
     return web.json_response(
         {
@@ -54,6 +62,7 @@ async def get_conversation(request: web.Request) -> web.Response:
             "channel": conversation.channel,
             "status": conversation.status,
             "created_at": conversation.created_at.isoformat(),
+            "outcome": await request.app[SERVICE].outcome(conversation.id),
             "messages": [m.to_json() for m in messages],
         }
     )
@@ -61,7 +70,7 @@ async def get_conversation(request: web.Request) -> web.Response:
 
 @routes.post("/api/conversations/{conversation_id}/messages")
 async def post_message(request: web.Request) -> web.Response:
-    conversation = await conversation_from_path(request)
+    conversation = await accessible_conversation(request)
     check_rate(request.app[RATE_LIMITER], f"conversation:{conversation.id}")
     body = await read_json(request)
     max_bytes = request.app[SETTINGS].gateway.max_message_bytes

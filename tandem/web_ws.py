@@ -19,7 +19,7 @@ from tandem.app_keys import METRICS, RATE_LIMITER, SERVICE, SETTINGS
 from tandem.logs import conversation_id_var
 from tandem.store import Conversation
 from tandem.validation import InputError
-from tandem.web_chat import conversation_from_path
+from tandem.web_chat import accessible_conversation
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -30,7 +30,7 @@ MAX_FRAME_BYTES = 64 * 1024
 
 @routes.get("/api/conversations/{conversation_id}/ws")
 async def chat_socket(request: web.Request) -> web.WebSocketResponse:
-    conversation = await conversation_from_path(request)
+    conversation = await accessible_conversation(request)
     conversation_id_var.set(conversation.id)
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME_BYTES)
     await ws.prepare(request)

@@ -1,0 +1,38 @@
+"""`make bench`: every benchmark in turn; each merges its keys into benchmarks/results.json and prints
+a Markdown block for benchmarks/RESULTS.md. Run on a quiet machine: figures are medians and p95s."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tandem.config import REPO_ROOT
+
+GATEWAY_PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
+RASA_PYTHON = str(REPO_ROOT / ".venv-rasa" / "bin" / "python")
+
+BENCHMARKS = [
+    [RASA_PYTHON, "-m", "benchmarks.nlu_banking77"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.kb_benchmark"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.stt_wer"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.chat_load"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.footprint"],
+]
+
+
+def main() -> int:
+    failed = []
+    for command in BENCHMARKS:
+        print(f"\n=== {' '.join(command[1:])}", flush=True)
+        if subprocess.run(
+            command, cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+        ).returncode:
+            failed.append(command[-1])
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

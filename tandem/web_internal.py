@@ -1,0 +1,66 @@
+"""The service API: Tandem's own processes (the voice gateway) open and close conversations on other
+channels and record what was said outside the bot's turns. Every call carries the service token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from tandem.access import require_service
+from tandem.app_keys import SERVICE
+from tandem.store import Sender
+from tandem.validation import InputError
+from tandem.web_chat import conversation_from_path, read_json
+
+routes = web.RouteTableDef()
+SERVICE_CHANNELS = frozenset({"phone"})
+
+
+def _text(body: dict[str, Any], key: str, limit: int) -> str:
+    value = body.get(key)
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or len(value.encode()) > limit
+        or not value.isprintable()
+    ):
+        raise InputError(f"invalid_{key}", f"'{key}' must be printable text of at most {limit} bytes.")
+    return value.strip()
+
+
+@routes.post("/api/internal/conversations")
+async def open_conversation(request: web.Request) -> web.Response:
+    require_service(request)
+    body = await read_json(request)
+    channel = body.get("channel")
+    if channel not in SERVICE_CHANNELS:
+        raise InputError("invalid_channel", f"channel must be one of {sorted(SERVICE_CHANNELS)}.")
+    conversation = await request.app[SERVICE].open(channel, _text(body, "external_id", 128))
+    return web.json_response(
+        {"conversation_id": conversation.id, "customer_id": conversation.customer_id}, status=201
+    )
+
+
+@routes.post("/api/internal/conversations/{conversation_id}/notes")
+async def add_note(request: web.Request) -> web.Response:
+    require_service(request)
+    conversation = await conversation_from_path(request)
+    body = await read_json(request)
+    sender = body.get("sender")
+    if sender not in {Sender.BOT, Sender.SYSTEM}:
+        raise InputError("invalid_sender", "sender must be 'bot' or 'system'.")
+    await request.app[SERVICE].note(conversation, Sender(sender), _text(body, "text", 4096))
+    return web.json_response({"ok": True}, status=201)
+
+
+@routes.post("/api/internal/conversations/{conversation_id}/close")
+async def close_conversation(request: web.Request) -> web.Response:
+    require_service(request)
+    conversation = await conversation_from_path(request)
+    body = await read_json(request)
+    outcome: dict[str, Any] = {"reason": _text(body, "reason", 200)}
+    if body.get("recording") is not None:
+        outcome["recording"] = _text(body, "recording", 1024)
+    await request.app[SERVICE].close(conversation, outcome)
+    return web.json_response({"ok": True})

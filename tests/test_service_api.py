@@ -1,0 +1,94 @@
+"""The service API the voice gateway uses: phone conversations, notes, closing with a recording."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+
+from tandem.processes import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def service(stack: Stack) -> dict[str, str]:
+    return {"Authorization": f"Bearer {stack.settings.gateway.service_token}"}
+
+
+async def open_call(http: aiohttp.ClientSession, service: dict[str, str], caller: str) -> dict[str, str]:
+    async with http.post(
+        "/api/internal/conversations", json={"channel": "phone", "external_id": caller}, headers=service
+    ) as response:
+        assert response.status == 201
+        result: dict[str, str] = await response.json()
+        return result
+
+
+async def test_a_call_is_a_conversation_of_the_callers_customer(
+    http: aiohttp.ClientSession, service: dict[str, str]
+) -> None:
+    first = await open_call(http, service, "+447700900123")
+    second = await open_call(http, service, "+447700900123")
+    assert first["customer_id"] == second["customer_id"]
+    conversation = first["conversation_id"]
+
+    async with http.post(
+        f"/api/internal/conversations/{conversation}/notes",
+        json={"sender": "bot", "text": "Welcome to Northwind Bank."},
+        headers=service,
+    ) as response:
+        assert response.status == 201
+    async with http.post(
+        f"/api/conversations/{conversation}/messages", json={"text": "hello"}, headers=service
+    ) as response:
+        assert response.status == 200
+        assert (await response.json())["replies"]
+    async with http.post(
+        f"/api/internal/conversations/{conversation}/close",
+        json={"reason": "caller hung up", "recording": "/var/rec/call.wav"},
+        headers=service,
+    ) as response:
+        assert response.status == 200
+    async with http.get(f"/api/conversations/{conversation}", headers=service) as response:
+        body = await response.json()
+    assert body["channel"] == "phone" and body["status"] == "closed"
+    assert body["outcome"] == {"reason": "caller hung up", "recording": "/var/rec/call.wav"}
+    assert [m["sender"] for m in body["messages"]][:2] == ["bot", "customer"]
+    assert all(m["channel"] == "phone" for m in body["messages"])
+
+
+async def test_phone_conversations_need_the_service_token(
+    http: aiohttp.ClientSession, service: dict[str, str]
+) -> None:
+    conversation = (await open_call(http, service, "+447700900999"))["conversation_id"]
+    wrong = {"Authorization": "Bearer not-the-token"}
+    for method, path in [
+        ("GET", f"/api/conversations/{conversation}"),
+        ("POST", f"/api/conversations/{conversation}/messages"),
+        ("POST", f"/api/internal/conversations/{conversation}/notes"),
+        ("POST", f"/api/internal/conversations/{conversation}/close"),
+        ("POST", "/api/internal/conversations"),
+    ]:
+        for headers in ({}, wrong):
+            async with http.request(method, path, json={"text": "hi"}, headers=headers) as response:
+                assert response.status == 401, (method, path)
+                assert (await response.json())["error"]["code"] == "unauthorized"
+    with pytest.raises(aiohttp.WSServerHandshakeError) as caught:
+        await http.ws_connect(f"/api/conversations/{conversation}/ws")
+    assert caught.value.status == 401
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"channel": "web", "external_id": "+447700900123"},
+        {"channel": "phone", "external_id": ""},
+        {"channel": "phone", "external_id": "x" * 200},
+        {"channel": "phone"},
+    ],
+)
+async def test_bad_service_requests_are_refused(
+    http: aiohttp.ClientSession, service: dict[str, str], body: dict[str, str]
+) -> None:
+    async with http.post("/api/internal/conversations", json=body, headers=service) as response:
+        assert response.status == 400
