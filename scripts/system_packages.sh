@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the tests use for real: Chromium for the web pages, recorded telephone prompts
-# (with transcripts) for speech-to-text. Installed once, when missing.
+# (with transcripts) for speech-to-text, SIPp and baresip as independent SIP peers, sox and espeak-ng for
+# test audio. Installed once, when missing.
 set -euo pipefail
-packages=(chromium asterisk-core-sounds-en-wav asterisk-core-sounds-en)
+packages=(chromium asterisk-core-sounds-en-wav asterisk-core-sounds-en sip-tester baresip sox espeak-ng)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

