@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_ENV = "TANDEM_CONFIG"
@@ -58,6 +58,71 @@ class ThreadSettings(_Section):
     onnx: int = Field(ge=1)
 
 
+class VoiceRegistrationSettings(_Section):
+    """Register to a PBX as an extension (digest auth) instead of only taking direct-IP calls."""
+
+    id_uri: str = Field(pattern=r"^sips?:")
+    registrar_uri: str = Field(pattern=r"^sips?:")
+    username: str = Field(min_length=1)
+    password: str = Field(repr=False)
+
+
+class VoiceEndpointingSettings(_Section):
+    """Turn-taking (voice_gateway.endpointing.EndpointingSettings), times in milliseconds."""
+
+    start_threshold: float = Field(ge=0, le=1)
+    stop_threshold: float = Field(ge=0, le=1)
+    min_speech_ms: float = Field(gt=0)
+    pause_ms: float = Field(gt=0)
+    end_silence_ms: float = Field(gt=0)
+    # Caller speech needed to cut the bot off: shorter is a cough or an "uh-huh".
+    min_barge_in_ms: float = Field(gt=0)
+    no_input_ms: float = Field(gt=0)
+    max_reprompts: int = Field(ge=0)
+    max_turn_ms: float = Field(gt=0)
+
+
+class VoiceMenuOption(_Section):
+    label: str = Field(min_length=1)
+    payload: str = Field(pattern=r"^/\w+")
+
+
+class VoiceSettings(_Section):
+    host: str
+    port: int = Field(gt=0, le=65535)
+    rtp_port: int = Field(gt=0, le=65535)
+    rtp_port_count: int = Field(ge=8)
+    codecs: tuple[str, ...] = Field(min_length=1)
+    registration: VoiceRegistrationSettings | None = None
+    greeting: str = Field(min_length=1)
+    reprompt: str = Field(min_length=1)
+    goodbye: str = Field(min_length=1)
+    # Spoken from memory when the gateway cannot be reached, so it is synthesised at start.
+    unavailable: str = Field(min_length=1)
+    record_calls: bool
+    # Relative to data_dir, so every isolated stack records into its own folder.
+    recordings_dir: Path
+    endpointing: VoiceEndpointingSettings
+    # Keypad menu: one digit -> what a button with that label and payload would send.
+    menu: dict[str, VoiceMenuOption]
+    # A bot reply containing one of these asks for digits: keys then go to digit entry, not the menu.
+    digit_prompts: tuple[str, ...]
+    inter_digit_timeout_ms: float = Field(gt=0)
+    # CPU budget (2 cores): one worker pool shared by every call runs Whisper and Piper.
+    workers: int = Field(ge=1)
+    stt_threads: int = Field(ge=1)
+    stt_workers: int = Field(ge=1)
+    tts_threads: int = Field(ge=1)
+    core_timeout_s: float = Field(gt=0, le=120)
+
+    @field_validator("menu")
+    @classmethod
+    def _menu_keys_are_digits(cls, menu: dict[str, VoiceMenuOption]) -> dict[str, VoiceMenuOption]:
+        if any(len(key) != 1 or key not in "0123456789" for key in menu):
+            raise ValueError("menu keys must be single digits 0-9 ('*' and '#' control digit entry)")
+        return menu
+
+
 class Settings(_Section):
     bank_name: str
     data_dir: Path
@@ -69,6 +134,7 @@ class Settings(_Section):
     knowledge: KnowledgeSettings
     privacy: PrivacySettings
     threads: ThreadSettings
+    voice: VoiceSettings
 
     def resolve(self, path: Path) -> Path:
         """Relative paths in config.yml are relative to the repository root, not the cwd."""

@@ -5,6 +5,7 @@ Tests and benchmarks run whole stacks with it, beside a developer's running stac
 
 from __future__ import annotations
 
+import random
 import socket
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,23 @@ from tandem.config import REPO_ROOT
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port free for both UDP and TCP on 127.0.0.1 (SIP listens on both with one number)."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", 0))
+            port = int(udp.getsockname()[1])
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                try:
+                    tcp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no free port on 127.0.0.1")
+
+
+def rtp_base() -> int:
+    """A random even RTP base; pjsua skips ports in use, the randomness just avoids crowding."""
+    return random.randrange(20000, 58000, 2)
 
 
 def write_isolated_config(root: Path, gateway: dict[str, Any] | None = None) -> Path:
@@ -31,6 +46,8 @@ def write_isolated_config(root: Path, gateway: dict[str, Any] | None = None) -> 
     tandem["gateway"]["port"] = free_port()
     tandem["gateway"].update(gateway or {})
     tandem["knowledge"]["index_dir"] = str(root / "knowledge_index")
+    tandem["voice"]["port"] = free_port()
+    tandem["voice"]["rtp_port"] = rtp_base()
     path = root / "config.yml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     return path

@@ -1,4 +1,4 @@
-"""The stack's processes (action server, Rasa, gateway): start, wait until healthy, stop cleanly."""
+"""The stack's processes (action server, Rasa, gateway, voice gateway): start, wait until healthy, stop cleanly."""
 
 from __future__ import annotations
 
@@ -120,6 +120,10 @@ class Stack:
             ),
             ManagedProcess(
                 "gateway", [str(GATEWAY_PYTHON), "-m", "tandem", "serve"], base_env, logs / "gateway.log"
+            ),
+            # After the gateway: it only reaches the gateway when a call comes in, and stops first.
+            ManagedProcess(
+                "voice", [str(GATEWAY_PYTHON), "-m", "voice_gateway"], base_env, logs / "voice.log"
             ),
         ]
 

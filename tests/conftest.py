@@ -14,6 +14,7 @@ from tandem.isolated import write_isolated_config
 from tandem.launcher import prepare
 from tandem.processes import Stack
 from tandem.training import ensure_model
+from tests.voice.stack import isolate_voice
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +27,7 @@ def trained_model() -> Path:
 def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("stack")
     config_path = write_isolated_config(root)
+    isolate_voice(config_path)
     settings: Settings = load_settings(config_path)
     prepare(settings)
     running = Stack(settings, config_path, trained_model)

@@ -7,8 +7,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from tandem.isolated import free_port, rtp_base
 from tests.sip.audio_check import has_tone, load_wav, sox_tone
-from tests.sip.harness import echo_app, free_port, rtp_base
+from tests.sip.harness import echo_app
 
 MODULES = ["g711.so", "aufile.so", "aubridge.so", "sndfile.so"]
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tandem.isolated import free_port
 from tests.sip.audio_check import first_quiet, has_tone, load_wav, sox_tone, tone_share, window
-from tests.sip.harness import EchoApp, echo_app, finished_phone, free_port, phone
+from tests.sip.harness import EchoApp, echo_app, finished_phone, phone
 
 
 @pytest.fixture(scope="module")

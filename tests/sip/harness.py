@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -22,30 +21,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tandem.isolated import free_port, rtp_base
+
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 SCENARIOS = HERE / "scenarios"
 PYTHON = sys.executable
-
-
-def free_port() -> int:
-    """A port free for both UDP and TCP on 127.0.0.1 (SIP listens on both with one number)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = udp.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
-    raise RuntimeError("no free port")
-
-
-def rtp_base() -> int:
-    """A random even RTP base; pjsua skips ports in use, the randomness just avoids crowding."""
-    return random.randrange(20000, 58000, 2)
 
 
 class Proc:

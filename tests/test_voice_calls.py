@@ -1,0 +1,182 @@
+"""Real calls to the voice gateway of the test stack: a separate test phone (tests/sip/caller.py) plays
+espeak-ng speech and keypad digits into the call and records what it hears; Whisper transcribes that
+recording, and the conversation store shows what the gateway made of the call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tandem.conversations import MASKED_TEXT
+from tandem.processes import Stack
+from tests.sip.audio_check import first_quiet, rms, window
+from tests.sip.harness import Proc, phone
+from tests.voice.speech import heard_text, read_wav, say_wav
+from tests.voice.stack import closed_conversation, conversation_of, voice_log, wait_voice_ready
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def voice_uri(stack: Stack) -> str:
+    return wait_voice_ready(stack)
+
+
+def test_lost_card_call_asks_for_the_account_number(stack: Stack, voice_uri: str, tmp_path: Path) -> None:
+    speech = say_wav(tmp_path / "say.wav", [(3.5, "I lost my card.")], total_s=5)
+    heard = tmp_path / "heard.wav"
+    caller = phone(
+        tmp_path,
+        voice_uri,
+        "--play",
+        str(speech),
+        "--record",
+        str(heard),
+        "--duration",
+        "19",
+        "--user",
+        "5550101",
+    )
+    assert caller.wait(40) == 0, caller.describe()
+
+    text = heard_text(heard)
+    assert "welcome to northwind bank" in text
+    assert "account number" in text, text
+    conversation = closed_conversation(stack, conversation_of(stack, "5550101"))
+    assert conversation["status"] == "closed" and conversation["channel"] == "phone"
+    assert conversation["outcome"]["reason"] == "caller hung up"
+    assert Path(conversation["outcome"]["recording"]).is_file()
+    said = [(m["sender"], m["text"]) for m in conversation["messages"]]
+    assert said[0] == ("bot", "Welcome to Northwind Bank. How can I help?")
+    assert said[1][0] == "customer" and "lost my" in said[1][1].lower(), said
+    assert any("account number" in text for sender, text in said if sender == "bot"), said
+
+
+def call(tmp_path: Path, uri: str, number: str, seconds: float, *extra: str, name: str = "caller") -> Proc:
+    return phone(
+        tmp_path, uri, "--record", str(tmp_path / f"{name}.wav"), "--duration", str(seconds),
+        "--user", number, *extra, name=name,
+    )  # fmt: skip
+
+
+def test_keypad_menu_and_digit_entry_progress_the_verification_masked(
+    stack: Stack, voice_uri: str, tmp_path: Path
+) -> None:
+    # 1: the lost-card menu entry; then the account number keyed in during the bot's question.
+    caller = call(
+        tmp_path, voice_uri, "5550102", 15, "--dtmf", "3.5:1:rfc4733", "--dtmf", "7.5:31846207#:rfc4733"
+    )
+    assert caller.wait(40) == 0, caller.describe()
+
+    conversation = closed_conversation(stack, conversation_of(stack, "5550102"))
+    customer = [m for m in conversation["messages"] if m["sender"] == "customer"]
+    assert [m["text"] for m in customer] == ["Lost or stolen card", MASKED_TEXT]
+    assert customer[0]["data"] == {"payload": "/card_lost_stolen"}
+    after = [m["text"] for m in conversation["messages"] if m["id"] > customer[1]["id"]]
+    assert any("confirm it's you" in text or "rather give me" in text for text in after), after
+    assert "31846207" not in str(conversation)
+    assert "31846207" not in stack.process("voice").log_path.read_text(errors="replace")
+    assert "how would you like" in heard_text(
+        tmp_path / "caller.wav"
+    ) or "which would you rather" in heard_text(tmp_path / "caller.wav")
+
+
+def test_caller_speech_stops_a_long_reply_at_once(stack: Stack, voice_uri: str, tmp_path: Path) -> None:
+    speech = say_wav(
+        tmp_path / "say.wav",
+        [(3.5, "I lost my card."), (9.5, "Actually, I would like to talk to a person, please.")],
+        total_s=13,
+    )
+    caller = call(tmp_path, voice_uri, "5550103", 17, "--play", str(speech))
+    assert caller.wait(40) == 0, caller.describe()
+
+    conversation = closed_conversation(stack, conversation_of(stack, "5550103"))
+    recording, rate = read_wav(Path(conversation["outcome"]["recording"]))
+    caller_side, bot_side = recording[:, 0].astype(float), recording[:, 1].astype(float)
+    onset = next(
+        t / 100 for t in range(850, 1200) if rms(window(caller_side, rate, t / 100, t / 100 + 0.02)) > 300
+    )
+    assert rms(window(bot_side, rate, onset - 0.3, onset)) > 300, (
+        "the bot was not talking when the caller spoke"
+    )
+    stopped_after = first_quiet(bot_side, rate, onset) - onset
+    barge_in_ms = stack.settings.voice.endpointing.min_barge_in_ms
+    assert stopped_after <= (barge_in_ms + 200) / 1000, (
+        f"bot still talking {stopped_after:.3f} s after speech"
+    )
+    assert any(e.get("msg") == "barge-in" and e.get("conversation_id") == conversation["conversation_id"]
+               for e in voice_log(stack))  # fmt: skip
+    customer = [m["text"].lower() for m in conversation["messages"] if m["sender"] == "customer"]
+    # The interruption answered the account-number question, so the core stored it masked.
+    assert len(customer) == 2, customer
+
+
+def test_silence_gets_a_reprompt_then_goodbye_and_hang_up(
+    stack: Stack, voice_uri: str, tmp_path: Path
+) -> None:
+    caller = call(tmp_path, voice_uri, "5550104", 40)
+    caller.wait_for("disconnected", timeout=35)  # the gateway hung up, long before the caller would
+    assert caller.wait(10) == 0, caller.describe()
+
+    text = heard_text(tmp_path / "caller.wav")
+    assert "didn't hear" in text and "goodbye" in text, text
+    conversation = closed_conversation(stack, conversation_of(stack, "5550104"))
+    voice = stack.settings.voice
+    assert [m["text"] for m in conversation["messages"]] == [
+        "Welcome to Northwind Bank. How can I help?",
+        voice.reprompt,
+        voice.goodbye,
+    ]
+    assert conversation["outcome"]["reason"] == "no input"
+
+
+def test_caller_hanging_up_mid_reply_leaves_a_closed_recorded_conversation(
+    stack: Stack, voice_uri: str, tmp_path: Path
+) -> None:
+    speech = say_wav(tmp_path / "say.wav", [(3.5, "I lost my card.")], total_s=5)
+    caller = call(tmp_path, voice_uri, "5550105", 8, "--play", str(speech))
+    assert caller.wait(30) == 0, caller.describe()
+
+    conversation = closed_conversation(stack, conversation_of(stack, "5550105"))
+    assert conversation["status"] == "closed" and conversation["outcome"]["reason"] == "caller hung up"
+    recording, _rate = read_wav(Path(conversation["outcome"]["recording"]))
+    assert rms(recording[:, 0].astype(float)) > 100 and rms(recording[:, 1].astype(float)) > 100
+    senders = [m["sender"] for m in conversation["messages"]]
+    assert senders[:2] == ["bot", "customer"] and senders[-1] == "bot"  # the reply cut off is still stored
+
+
+QUESTIONS = {
+    "5550111": ("I lost my card.", "lost"),
+    "5550112": ("I would like to talk to a person.", "person"),
+    "5550113": ("Hello there.", "hello"),
+    "5550114": ("How do I activate my new card?", "activate"),
+}
+
+
+def test_four_concurrent_calls_each_get_their_own_answers(
+    stack: Stack, voice_uri: str, tmp_path: Path
+) -> None:
+    callers = {}
+    for number, (question, _) in QUESTIONS.items():
+        speech = say_wav(tmp_path / f"say{number}.wav", [(3.5, question)], total_s=6)
+        callers[number] = call(tmp_path, voice_uri, number, 13, "--play", str(speech), name=number)
+    for caller in callers.values():
+        assert caller.wait(40) == 0, caller.describe()
+
+    conversations = {
+        number: closed_conversation(stack, conversation_of(stack, number)) for number in QUESTIONS
+    }
+    assert len({c["conversation_id"] for c in conversations.values()}) == 4
+    for number, (_, keyword) in QUESTIONS.items():
+        messages = conversations[number]["messages"]
+        customer = [m["text"].lower() for m in messages if m["sender"] == "customer"]
+        assert len(customer) == 1 and keyword in customer[0], (number, customer)
+        reply = next(m["text"] for m in messages if m["sender"] == "bot" and m["id"] > messages[1]["id"])
+        first_words = _words(reply)[:6]
+        heard = _words(heard_text(tmp_path / f"{number}.wav"))
+        assert sum(word in heard for word in first_words) >= 4, (number, reply, heard)
+
+
+def _words(text: str) -> list[str]:
+    return "".join(c if c.isalnum() or c == "'" else " " for c in text.lower()).split()

@@ -1,0 +1,86 @@
+"""The voice gateway process: the SIP endpoint from config, one CallFlow per answered call.
+
+Loads the speech engines once (every call shares them and their worker pool), then answers calls
+until stop is set; stopping hangs up every call, and each one still closes its conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import aiohttp
+
+from tandem.config import Settings, VoiceSettings
+from voice_gateway.call_flow import CallFlow
+from voice_gateway.core_client import CoreClient
+from voice_gateway.sip import CallSession, EndpointConfig, Registration, RegistrationState, SipEndpoint
+from voice_gateway.speech import SpeechEngines
+
+log = logging.getLogger(__name__)
+
+
+def recordings_dir(settings: Settings) -> Path | None:
+    voice = settings.voice
+    if not voice.record_calls:
+        return None
+    return settings.resolve(settings.data_dir) / voice.recordings_dir  # an absolute path stays as it is
+
+
+def endpoint_config(settings: Settings) -> EndpointConfig:
+    voice = settings.voice
+    registration = None
+    if voice.registration is not None:
+        r = voice.registration
+        registration = Registration(r.id_uri, r.registrar_uri, r.username, r.password)
+    return EndpointConfig(
+        host=voice.host,
+        port=voice.port,
+        rtp_port=voice.rtp_port,
+        rtp_port_count=voice.rtp_port_count,
+        codecs=voice.codecs,
+        record_dir=recordings_dir(settings),
+        registration=registration,
+    )
+
+
+def load_engines(voice: VoiceSettings) -> SpeechEngines:
+    return SpeechEngines.load(
+        workers=voice.workers,
+        stt_threads=voice.stt_threads,
+        stt_workers=voice.stt_workers,
+        tts_threads=voice.tts_threads,
+        prompts=(voice.greeting, voice.reprompt, voice.goodbye, voice.unavailable),
+    )
+
+
+def _registration(state: RegistrationState) -> None:
+    level = logging.INFO if state.registered else logging.WARNING
+    log.log(
+        level,
+        "registration",
+        extra={"code": state.code, "reason": state.reason, "expires_s": state.expires_s},
+    )
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    engines = await asyncio.to_thread(load_engines, settings.voice)
+    gateway = f"http://{settings.gateway.host}:{settings.gateway.port}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            core = CoreClient(gateway, settings.gateway.service_token, http, settings.voice.core_timeout_s)
+
+            async def on_call(session: CallSession) -> None:
+                await CallFlow(session, core, engines, settings.voice).run()
+
+            config = endpoint_config(settings)
+            async with SipEndpoint(config, on_call=on_call, on_registration=_registration):
+                log.info(
+                    "voice gateway ready",
+                    extra={"sip_uri": config.local_uri, "recordings": str(config.record_dir)},
+                )
+                await stop.wait()
+                log.info("voice gateway stopping")
+    finally:
+        engines.close()
