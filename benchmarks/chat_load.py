@@ -3,7 +3,8 @@
 Runs a whole isolated stack (real Rasa, action server, knowledge index, SQLite). Each simulated
 customer sends messages one after another over REST, waiting for the replies, with no think time:
 this measures capacity, not a human's pace. The per-conversation rate limit is raised for the run
-(it protects against a person's flood, which this is not).
+(it protects against a person's flood, which this is not), and so is the per-address limit on new
+conversations, since every simulated customer comes from 127.0.0.1.
 
     .venv/bin/python -m benchmarks.chat_load
 """
@@ -77,7 +78,13 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=20, help="messages per simulated customer")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        config = write_isolated_config(Path(tmp), {"rate_limit_per_s": 1000.0, "rate_limit_burst": 1000})
+        limits = {
+            "rate_limit_per_s": 1000.0,
+            "rate_limit_burst": 1000,
+            "start_limit_per_s": 1000.0,
+            "start_limit_burst": 1000,
+        }
+        config = write_isolated_config(Path(tmp), limits)
         settings = load_settings(config)
         prepare(settings)
         model = ensure_model(REPO_ROOT / "config.yml", REPO_ROOT / "var" / "logs" / "train.log")

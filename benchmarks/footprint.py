@@ -22,7 +22,12 @@ from benchmarks.results import header, merge_results
 from tandem.config import CONFIG_ENV, REPO_ROOT, load_settings
 from tandem.isolated import write_isolated_config
 
-COMPONENTS = {"rasa": "rasa run", "actions": "rasa_sdk", "gateway": "tandem serve"}
+COMPONENTS = {
+    "rasa": "rasa run",
+    "actions": "rasa_sdk",
+    "gateway": "tandem serve",
+    "voice": "-m voice_gateway",
+}
 
 
 def children(pid: int) -> list[int]:

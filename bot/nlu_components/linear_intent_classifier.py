@@ -23,6 +23,7 @@ from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.constants import DOCS_URL_TRAINING_DATA_NLU
+from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -56,6 +57,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "similarity_weight": 2.0,
             # Folds for the out-of-fold margins that calibrate the softmax temperature.
             "calibration_folds": 3,
+            # Seed of the calibration folds' shuffle.
             "random_state": 42,
             RANKING_LENGTH: LABEL_RANKING_LENGTH,
             # Names (or aliases) of the featurizers to read; empty means all.
@@ -126,9 +128,16 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             )
             return self._resource
 
+        counts = _sparse_rows(examples, featurizers, width=None)
+        dense = _dense_rows(examples, featurizers, width=None)
+        if counts is None and dense is None:
+            raise InvalidConfigException(
+                f"{self.__class__.__name__} reads sentence features, but no featurizer before it "
+                f"produced any (e.g. add CountVectorsFeaturizer or MiniLMFeaturizer)."
+            )
         self._model = linear_model.fit(
-            _sparse_rows(examples, featurizers, width=None),
-            _dense_rows(examples, featurizers, width=None),
+            counts,
+            dense,
             labels,
             c=self._config["C"],
             dense_weight=self._config["dense_weight"],
@@ -143,8 +152,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         """Sets ``intent`` and ``intent_ranking`` (probabilities summing to 1 over all intents).
 
-        A message without features (e.g. empty text) gets intent None with confidence 0.0, so a
-        FallbackClassifier after this component sends it to the fallback.
+        A message without features from the configured featurizers gets intent None with confidence
+        0.0, so a FallbackClassifier after this component sends it to the fallback.
         """
         featurizers = self._config[FEATURIZERS]
         featurized = [m for m in messages if m.features_present(attribute=TEXT, featurizers=featurizers)]

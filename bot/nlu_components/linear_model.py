@@ -5,9 +5,10 @@ Why this shape (BANKING77, stratified 80/20 split seed 42, 5-fold CV inside the 
   against 89.4 % and 91.6 %): the n-grams catch wording, the embedding catches paraphrase.
 - For every intent, the cosine to the most similar training example of that intent adds about 0.4
   point (CV 92.8 %): a cheap non-linear view of the embedding space that a linear model lacks.
-- LinearSVC fits in seconds, where a multinomial logistic regression on the same ~37k columns took
-  40-90 s for no better accuracy. Its margins are turned into probabilities by temperature scaling
-  fitted on out-of-fold margins, so a fallback threshold compares calibrated probabilities.
+- Without that block, LinearSVC fitted in ~6 s where a multinomial logistic regression on the same
+  ~37k columns took 40-90 s for no better accuracy (with it, ~20 s per fit on 8k examples). Its
+  margins become probabilities by temperature scaling fitted on out-of-fold margins, so a fallback
+  threshold compares calibrated probabilities (dev: mean confidence 93.5 % at 93.25 % accuracy).
 
 Pure numpy/scipy/scikit-learn (no Rasa), and persisted as one .npz without pickle.
 """
@@ -119,8 +120,7 @@ def fit(
         memory, memory_starts, similarities = np.zeros((0, 0), np.float32), np.zeros(0, np.int64), None
     features = _design_matrix(tfidf, dense, similarities, dense_weight, similarity_weight)
 
-    svm = LinearSVC(C=c, random_state=random_state).fit(features, y)
-    weights, bias = _per_class_weights(svm)
+    weights, bias = _per_class_weights(_svm(c).fit(features, y))
     margins = _out_of_fold_margins(features, y, len(classes), c, calibration_folds, random_state)
     return LinearIntentModel(
         classes=classes,
@@ -184,6 +184,13 @@ def _design_matrix(
     return sp.hstack(blocks, format="csr")
 
 
+def _svm(c: float) -> LinearSVC:
+    """Primal solver: with the similarity block the dual one stops at its 1000-iteration cap without
+    converging (ConvergenceWarning); the primal converges in ~30 iterations, as fast, to the same
+    predictions on every CV fold."""
+    return LinearSVC(C=c, dual=False)
+
+
 def _per_class_weights(svm: LinearSVC) -> Tuple[np.ndarray, np.ndarray]:
     """One weight row per class; scikit-learn keeps a single row when there are two classes."""
     if svm.coef_.shape[0] == 1:
@@ -213,8 +220,7 @@ def _out_of_fold_margins(
         seen = np.unique(y[train])
         if len(seen) < 2:
             continue
-        svm = LinearSVC(C=c, random_state=random_state).fit(features[train], y[train])
-        weights, bias = _per_class_weights(svm)
+        weights, bias = _per_class_weights(_svm(c).fit(features[train], y[train]))
         margins[np.ix_(test, seen)] = features[test] @ weights.T + bias
     return margins
 
