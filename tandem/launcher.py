@@ -51,6 +51,7 @@ def run_stack() -> int:
             f"  Metrics:    {stack.gateway_url}/metrics\n"
             f"  OpenAPI:    {stack.gateway_url}/openapi.json\n"
             f"  Rasa:       {s.rasa.url}\n"
+            f"  Phone:      sip:tandem@{s.voice.host}:{s.voice.port} (UDP and TCP)\n"
             f"Logs in {s.resolve(s.data_dir) / 'logs'}. Press Ctrl-C to stop.\n",
             flush=True,
         )
