@@ -22,11 +22,7 @@ from pathlib import Path
 import aiohttp
 
 from benchmarks.results import header, merge_results, percentile
-from tandem.config import REPO_ROOT, load_settings
-from tandem.isolated import write_isolated_config
-from tandem.launcher import prepare
-from tandem.processes import Stack
-from tandem.training import ensure_model
+from tandem.isolated import prepared_stack, write_isolated_config
 
 # A mix like a bank's chat: greetings, FAQ answered from the knowledge index, small talk.
 MESSAGES = [
@@ -84,11 +80,7 @@ def main() -> None:
             "start_limit_per_s": 1000.0,
             "start_limit_burst": 1000,
         }
-        config = write_isolated_config(Path(tmp), limits)
-        settings = load_settings(config)
-        prepare(settings)
-        model = ensure_model(REPO_ROOT / "config.yml", REPO_ROOT / "var" / "logs" / "train.log")
-        stack = Stack(settings, config, model)
+        stack = prepared_stack(write_isolated_config(Path(tmp), limits))
         stack.start()
         try:
             results = {c: asyncio.run(level(stack.gateway_url, c, args.turns)) for c in (1, 10, 50)}

@@ -23,11 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.results import header, merge_results, percentile
-from tandem.config import REPO_ROOT, load_settings
-from tandem.isolated import write_isolated_config
-from tandem.launcher import prepare
-from tandem.processes import Stack
-from tandem.training import ensure_model
+from tandem.isolated import prepared_stack, write_isolated_config
 from tests.sip.harness import Proc, phone
 from tests.voice.speech import read_wav, speak, write_wav
 from tests.voice.stack import wait_voice_ready
@@ -154,11 +150,7 @@ def main() -> None:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory(prefix="tandem-voice-bench-") as tmp:
         root = Path(tmp)
-        config = write_isolated_config(root)
-        settings = load_settings(config)
-        prepare(settings)
-        model = ensure_model(REPO_ROOT / "config.yml", REPO_ROOT / "var" / "logs" / "train.log")
-        stack = Stack(settings, config, model)
+        stack = prepared_stack(write_isolated_config(root))
         try:
             stack.start()
             uri = wait_voice_ready(stack)

@@ -12,7 +12,10 @@ from typing import Any
 
 import yaml
 
-from tandem.config import REPO_ROOT
+from tandem.config import REPO_ROOT, load_settings
+from tandem.launcher import prepare
+from tandem.processes import Stack
+from tandem.training import ensure_model
 
 
 def free_port() -> int:
@@ -51,3 +54,14 @@ def write_isolated_config(root: Path, gateway: dict[str, Any] | None = None) -> 
     path = root / "config.yml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     return path
+
+
+def prepared_stack(config_path: Path) -> Stack:
+    """A stack for a throw-away config, ready to start: bank seeded, index built, model trained if needed.
+
+    The model is the repository's (same Rasa part of config.yml), cached under models/ by fingerprint.
+    """
+    settings = load_settings(config_path)
+    prepare(settings)
+    model = ensure_model(REPO_ROOT / "config.yml", REPO_ROOT / "var" / "logs" / "train.log")
+    return Stack(settings, config_path, model)

@@ -4,33 +4,20 @@ server, the gateway, a real knowledge index and real SQLite files, on free loopb
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tandem.config import REPO_ROOT, Settings, load_settings
-from tandem.isolated import write_isolated_config
-from tandem.launcher import prepare
+from tandem.isolated import prepared_stack, write_isolated_config
 from tandem.processes import Stack
-from tandem.training import ensure_model
 from tests.voice.stack import isolate_voice
 
 
 @pytest.fixture(scope="session")
-def trained_model() -> Path:
-    """The assistant's model, trained once and cached under models/ by fingerprint."""
-    return ensure_model(REPO_ROOT / "config.yml", REPO_ROOT / "var" / "logs" / "train.log")
-
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Iterator[Stack]:
-    root = tmp_path_factory.mktemp("stack")
-    config_path = write_isolated_config(root)
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    config_path = write_isolated_config(tmp_path_factory.mktemp("stack"))
     isolate_voice(config_path)
-    settings: Settings = load_settings(config_path)
-    prepare(settings)
-    running = Stack(settings, config_path, trained_model)
+    running = prepared_stack(config_path)
     try:
         running.start()
         yield running
