@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -76,9 +77,17 @@ class ConversationService:
         self._bot = bot
         self.events = events
         self._metrics = metrics
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # A lock lives only while a turn holds or awaits it, so the map does not grow with every
+        # conversation ever seen.
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.bot_available = True
         self._metrics.bot_up.set(1)
+
+    def _lock(self, conversation_id: str) -> asyncio.Lock:
+        lock = self._locks.get(conversation_id)
+        if lock is None:
+            lock = self._locks[conversation_id] = asyncio.Lock()
+        return lock
 
     async def open(self, channel: str, external_id: str) -> Conversation:
         customer_id = await self._store.customer_for_identity(channel, external_id)
@@ -101,7 +110,7 @@ class ConversationService:
     ) -> TurnResult:
         """Store what the customer said (a button's title, with its payload for the bot) and answer it."""
         conversation_id_var.set(conversation.id)
-        async with self._locks[conversation.id]:
+        async with self._lock(conversation.id):
             # A clicked button is never a secret; typed text answering a secret slot is.
             secret = (
                 payload is None and await self._store.awaiting_slot(conversation.id) in self._secret_slots
@@ -161,14 +170,13 @@ class ConversationService:
 
     async def note(self, conversation: Conversation, sender: Sender, text: str) -> None:
         """Record something said outside the bot's turns (a call's spoken greeting or reprompt)."""
-        async with self._locks[conversation.id]:
+        async with self._lock(conversation.id):
             await self._say(conversation, sender, text)
 
     async def close(self, conversation: Conversation, outcome: dict[str, Any]) -> None:
-        async with self._locks[conversation.id]:
+        async with self._lock(conversation.id):
             await self._store.close_conversation(conversation.id, outcome)
             self.events.publish(conversation.id, {"type": "closed", "outcome": outcome})
-        self._locks.pop(conversation.id, None)
         log.info("conversation closed", extra={"outcome": outcome})
 
     async def _say(
@@ -202,7 +210,7 @@ class ConversationService:
             if conversation is None:
                 continue
             conversation_id_var.set(conversation.id)
-            async with self._locks[conversation.id]:
+            async with self._lock(conversation.id):
                 if await self._deliver(conversation, message) is None:
                     break
             delivered += 1
