@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from handoff import routing
-from handoff.context import build_context
+from handoff.context import build_context, sentiment_timeline
 from handoff.desks import DeskHub
 from handoff.floor import CHOSEN_STATES, effective_state, handoff_message, position_message, queue_for
 from handoff.policy import CustomerTurn, Decision, Signals, decide
@@ -572,6 +572,35 @@ class HandoffService:
         await self._conversations.say(conversation, Sender.SYSTEM, handoff_message(queue))
         self._wake.set()
 
+    async def bridge_failed(self, conversation_id: str, detail: str) -> None:
+        """The voice gateway could not reach the agent's phone: the caller goes back to the front of
+        the queue, and that agent is not offered this call again while others can take it."""
+        async with self._lock:
+            contact = await self.contacts.open_contact_for(conversation_id)
+            if contact is None or contact.status != ContactStatus.ACTIVE or contact.agent_id is None:
+                raise InputError("no_agent", "This conversation is not with an agent.", 409)
+            agent_id = contact.agent_id
+            await self.contacts.update_contact(
+                contact.id,
+                ConversationStatus.QUEUED,
+                status=ContactStatus.QUEUED,
+                agent_id=None,
+                declined_by=[*contact.declined_by, agent_id],
+                announced_at=None,
+            )
+            self._working.pop(conversation_id, None)
+            self.desks.push(agent_id, {"type": "contact_removed", "contact_id": contact.id})
+            self.desks.push(
+                agent_id,
+                {"type": "error", "code": "bridge_failed", "message": f"Your phone did not answer: {detail}"},
+            )
+            await self._push_agent(agent_id)
+        log.warning(
+            "bridge to agent failed; caller requeued", extra={"contact_id": contact.id, "detail": detail}
+        )
+        self._conversations.events.publish(conversation_id, {"type": "handoff", "status": "queued"})
+        self._wake.set()
+
     async def handback(self, agent_id: str, contact_id: str) -> None:
         """Back to the bot, which resumes with the slots it had; the request for a person is cleared."""
         async with self._lock:
@@ -712,10 +741,17 @@ class HandoffService:
             )
 
     async def _push_suggestions(self, contact: Contact, text: str) -> None:
+        """Agent assist after each customer message: articles for it, and the sentiment line so far."""
         if contact.agent_id:
             articles = await self._suggestions(text)
             self.desks.push(
                 contact.agent_id, {"type": "suggestions", "contact_id": contact.id, "articles": articles}
+            )
+            transcript = await self._store.transcript(contact.conversation_id)
+            timeline = sentiment_timeline(transcript, self._cfg.escalation.sentiment_window)
+            context = {**contact.context, "sentiment": timeline, "suggestions": articles}
+            self.desks.push(
+                contact.agent_id, {"type": "context", "contact_id": contact.id, "context": context}
             )
 
     async def _suggestions(self, text: str) -> list[dict[str, Any]]:
@@ -770,7 +806,8 @@ class HandoffService:
                 skills=frozenset(agent.skills),
                 state=self._effective(agent, loads.get(agent.id, (0, 0, 0))),
                 chat_capacity=agent.chat_capacity,
-                voice_capacity=agent.voice_capacity,
+                # A call is bridged to the agent's own phone: without one they take chats only.
+                voice_capacity=agent.voice_capacity if agent.sip_uri else 0,
                 active_chats=loads.get(agent.id, (0, 0, 0))[0],
                 active_calls=loads.get(agent.id, (0, 0, 0))[1],
                 idle_since=agent.idle_since,

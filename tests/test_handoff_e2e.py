@@ -85,6 +85,8 @@ async def test_angry_customer_reaches_an_agent_with_context_and_goes_back_to_the
     assert message["message"]["text"] == "it was declined twice, I need it working today"
     suggestions = await desk.wait_for("suggestions")
     assert suggestions["contact_id"] == contact["id"] and suggestions["articles"]
+    live = await desk.wait_for("context")
+    assert len(live["context"]["sentiment"]) == len(context["sentiment"]) + 1
 
     await desk.send({"type": "handback", "contact_id": contact["id"]})
     await desk.wait_for("contact_removed")
