@@ -26,7 +26,8 @@ COMPONENTS = {
     "rasa": "rasa run",
     "actions": "rasa_sdk",
     "gateway": "tandem serve",
-    "voice": "-m voice_gateway",
+    "voice": "-m voice_gateway",  # every voice gateway process (voice.processes)
+    "dispatcher": "kamailio",
 }
 
 

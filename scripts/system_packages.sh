@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the tests use for real: Chromium for the web pages, recorded telephone prompts
 # (with transcripts) for speech-to-text, SIPp and baresip as independent SIP peers, sox and espeak-ng for
-# test audio. Installed once, when missing.
+# test audio, kamailio as the voice gateway's SIP dispatcher (voice.processes > 1). Installed once, when
+# missing.
 set -euo pipefail
-packages=(chromium asterisk-core-sounds-en-wav asterisk-core-sounds-en sip-tester baresip sox espeak-ng)
+packages=(chromium asterisk-core-sounds-en-wav asterisk-core-sounds-en sip-tester baresip sox espeak-ng kamailio)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -13,3 +14,7 @@ echo "system_packages: installing ${missing[*]}…"
 SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
 $SUDO apt-get update -q
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Tandem starts its own kamailio with a generated config; Debian's service would take port 5060.
+if [[ " ${missing[*]} " == *" kamailio "* ]] && command -v systemctl >/dev/null 2>&1; then
+  $SUDO systemctl disable --now kamailio >/dev/null 2>&1 || true
+fi

@@ -92,6 +92,12 @@ class VoiceSettings(_Section):
     port: int = Field(gt=0, le=65535)
     rtp_port: int = Field(gt=0, le=65535)
     rtp_port_count: int = Field(ge=8)
+    # pjsua2 takes at most 4 calls per process: with processes > 1, kamailio's dispatcher listens on
+    # host:port and spreads calls over that many voice gateway processes (voice_gateway/dispatcher/),
+    # whose SIP ports are consecutive from worker_port (0: free ports picked at start) and which
+    # share the RTP range.
+    processes: int = Field(default=1, ge=1, le=16)
+    worker_port: int = Field(default=0, ge=0, le=65535)
     codecs: tuple[str, ...] = Field(min_length=1)
     registration: VoiceRegistrationSettings | None = None
     greeting: str = Field(min_length=1)

@@ -58,15 +58,14 @@ def run_stack() -> int:
             f"  Metrics:    {stack.gateway_url}/metrics\n"
             f"  OpenAPI:    {stack.gateway_url}/openapi.json\n"
             f"  Rasa:       {s.rasa.url}\n"
-            f"  Phone:      sip:tandem@{s.voice.host}:{s.voice.port} (UDP and TCP)\n"
+            f"  Phone:      {stack.voice_summary()}\n"
             f"Logs in {s.resolve(s.data_dir) / 'logs'}. Press Ctrl-C to stop.\n",
             flush=True,
         )
         while not stopping.wait(1.0):
-            for process in stack.processes:
-                if process.exited() is not None:
-                    log.error("%s exited with %s; stopping", process.name, process.exited())
-                    return 1
+            if (process := stack.check()) is not None:
+                log.error("%s exited with %s; stopping", process.name, process.exited())
+                return 1
         return 0
     finally:
         print("Stopping…", flush=True)

@@ -1,7 +1,12 @@
-"""The stack's processes (action server, Rasa, gateway, voice gateway): start, wait until healthy, stop cleanly."""
+"""The stack's processes (action server, Rasa, gateway, voice gateway): start, wait until healthy, stop cleanly.
+
+The voice gateway is one process on voice.port, or (voice.processes > 1) that many workers behind
+kamailio's SIP dispatcher, which then owns voice.port (voice_gateway/dispatcher/).
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -13,8 +18,13 @@ from pathlib import Path
 
 from tandem.config import CONFIG_ENV, REPO_ROOT, Settings
 from tandem.training import RASA_BIN, rasa_env
+from voice_gateway.dispatcher import VoicePlan, plan_voice
 
 GATEWAY_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
+
+log = logging.getLogger(__name__)
+
+MAX_RESTARTS = 5  # a voice worker that keeps dying stops the stack, like any other process
 
 
 @dataclass
@@ -24,6 +34,9 @@ class ManagedProcess:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
+    # A voice worker behind the dispatcher: restarted when it dies (the dispatcher skips it meanwhile).
+    restartable: bool = False
+    restarts: int = 0
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +79,7 @@ class Stack:
     config_path: Path
     model: Path
     processes: list[ManagedProcess] = field(default_factory=list)
+    voice: VoicePlan | None = None
 
     @property
     def gateway_url(self) -> str:
@@ -121,11 +135,31 @@ class Stack:
             ManagedProcess(
                 "gateway", [str(GATEWAY_PYTHON), "-m", "tandem", "serve"], base_env, logs / "gateway.log"
             ),
-            # After the gateway: it only reaches the gateway when a call comes in, and stops first.
-            ManagedProcess(
-                "voice", [str(GATEWAY_PYTHON), "-m", "voice_gateway"], base_env, logs / "voice.log"
-            ),
         ]
+        # After the gateway: voice only reaches the gateway when a call comes in, and stops first. The
+        # workers stop before the dispatcher, so their hang-ups still reach the callers through it.
+        self.voice = voice = plan_voice(s.voice, s.resolve(s.data_dir))
+        if voice.dispatcher is not None:
+            self.processes.append(
+                ManagedProcess(
+                    "dispatcher", voice.dispatcher.command(), dict(os.environ), logs / "dispatcher.log"
+                )
+            )
+        for worker in voice.workers:
+            self.processes.append(
+                ManagedProcess(
+                    worker.name,
+                    [
+                        str(GATEWAY_PYTHON),
+                        "-m",
+                        "voice_gateway",
+                        *(worker.args() if voice.dispatcher else []),
+                    ],
+                    base_env,
+                    logs / f"{worker.name}.log",
+                    restartable=voice.dispatcher is not None,
+                )
+            )
 
     def start(self, timeout_s: float = 240.0) -> None:
         self.build()
@@ -155,6 +189,44 @@ class Stack:
 
     def process(self, name: str) -> ManagedProcess:
         return next(p for p in self.processes if p.name == name)
+
+    @property
+    def voice_processes(self) -> list[ManagedProcess]:
+        """The voice gateway processes: "voice", or the workers "voice-1" .. "voice-N"."""
+        return [p for p in self.processes if p.name == "voice" or p.name.startswith("voice-")]
+
+    def voice_summary(self) -> str:
+        """Where to call, for the launcher's banner."""
+        voice = self.voice
+        if voice is None:
+            return "not started"
+        if voice.dispatcher is None:
+            where = "one voice process, up to 4 calls"
+        else:
+            where = (
+                f"kamailio dispatching to {len(voice.workers)} voice processes, up to {voice.max_calls} calls"
+            )
+        return f"{voice.public_uri} (UDP and TCP; {where})" + (
+            f"\n  Warning:    {voice.note}" if voice.note else ""
+        )
+
+    def check(self) -> ManagedProcess | None:
+        """The first process that exited and cannot be restarted; a dead voice worker is restarted
+        (MAX_RESTARTS times in all), and the dispatcher gives it calls again once it answers a probe."""
+        for process in self.processes:
+            if process.exited() is None:
+                continue
+            if not process.restartable or process.restarts >= MAX_RESTARTS:
+                return process
+            process.restarts += 1
+            log.error(
+                "%s exited with %s; restarting it (restart %d)",
+                process.name,
+                process.exited(),
+                process.restarts,
+            )
+            process.start()
+        return None
 
     def stop(self) -> None:
         # The gateway first, so nothing new reaches Rasa while it stops.

@@ -611,3 +611,14 @@ async def test_handoff_is_flagged_with_a_reason(
 ) -> None:
     outcome = await run(ActionRequestHuman(), None, tracker(slots, events=events))
     assert outcome.slots == {"handoff_requested": True, "handoff_reason": reason}
+
+
+async def test_the_index_preloaded_at_start_is_the_one_used() -> None:
+    loads: list[int] = []
+    action = knowledge_action(FakeIndex([HOURS]), loads)
+    action.source.preload()
+    action.source.preload()  # once only
+    t = tracker(events=[user("when do branches open?", "opening_hours")])
+    outcome = await run(action, None, t)
+    assert outcome.responses == ["utter_knowledge_answer"]
+    assert loads == [1]

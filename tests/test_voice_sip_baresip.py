@@ -14,7 +14,7 @@ from tests.sip.harness import echo_app
 MODULES = ["g711.so", "aufile.so", "aubridge.so", "sndfile.so"]
 
 
-def baresip_config(folder: Path, source: Path, dumps: Path) -> Path:
+def baresip_config(folder: Path, source: Path, dumps: Path, user: str = "alice") -> Path:
     """aufile reads the WAV as the microphone; aubridge is a do-nothing speaker; sndfile writes the
     decoded (heard) and encoded (sent) audio to dumps/*-dec.wav and *-enc.wav; menu runs -e commands."""
     rtp = rtp_base()
@@ -36,7 +36,7 @@ def baresip_config(folder: Path, source: Path, dumps: Path) -> Path:
     ]
     folder.mkdir()
     (folder / "config").write_text("\n".join(lines) + "\n")
-    (folder / "accounts").write_text("<sip:alice@127.0.0.1>;regint=0;audio_codecs=PCMU\n")
+    (folder / "accounts").write_text(f"<sip:{user}@127.0.0.1>;regint=0;audio_codecs=PCMU\n")
     return folder
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
@@ -15,7 +16,15 @@ import aiohttp
 from tandem.config import Settings, VoiceSettings
 from voice_gateway.call_flow import CallFlow
 from voice_gateway.core_client import CoreClient
-from voice_gateway.sip import CallSession, EndpointConfig, Registration, RegistrationState, SipEndpoint
+from voice_gateway.dispatcher import WorkerPlan
+from voice_gateway.sip import (
+    CallSession,
+    EndpointConfig,
+    Party,
+    Registration,
+    RegistrationState,
+    SipEndpoint,
+)
 from voice_gateway.speech import SpeechEngines
 
 log = logging.getLogger(__name__)
@@ -28,17 +37,24 @@ def recordings_dir(settings: Settings) -> Path | None:
     return settings.resolve(settings.data_dir) / voice.recordings_dir  # an absolute path stays as it is
 
 
-def endpoint_config(settings: Settings) -> EndpointConfig:
+def endpoint_config(settings: Settings, worker: WorkerPlan | None = None) -> EndpointConfig:
+    """The endpoint of the single voice process, or of one worker behind the dispatcher."""
     voice = settings.voice
     registration = None
     if voice.registration is not None:
         r = voice.registration
         registration = Registration(r.id_uri, r.registrar_uri, r.username, r.password)
+        if worker is not None and worker.dispatcher is not None:
+            # Worker 1 registers the dispatcher's address; the others only take the extension's calls.
+            user = Party.parse(r.id_uri).number
+            registration = replace(
+                registration, send_register=worker.index == 1, contact_uri=f"sip:{user}@{worker.dispatcher}"
+            )
     return EndpointConfig(
         host=voice.host,
-        port=voice.port,
-        rtp_port=voice.rtp_port,
-        rtp_port_count=voice.rtp_port_count,
+        port=worker.sip_port if worker else voice.port,
+        rtp_port=worker.rtp_port if worker else voice.rtp_port,
+        rtp_port_count=worker.rtp_port_count if worker else voice.rtp_port_count,
         codecs=voice.codecs,
         record_dir=recordings_dir(settings),
         registration=registration,
@@ -64,7 +80,7 @@ def _registration(state: RegistrationState) -> None:
     )
 
 
-async def serve(settings: Settings, stop: asyncio.Event) -> None:
+async def serve(settings: Settings, stop: asyncio.Event, worker: WorkerPlan | None = None) -> None:
     engines = await asyncio.to_thread(load_engines, settings.voice)
     gateway = f"http://{settings.gateway.host}:{settings.gateway.port}"
     try:
@@ -74,11 +90,16 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             async def on_call(session: CallSession) -> None:
                 await CallFlow(session, core, engines, settings.voice).run()
 
-            config = endpoint_config(settings)
+            config = endpoint_config(settings, worker)
             async with SipEndpoint(config, on_call=on_call, on_registration=_registration):
                 log.info(
                     "voice gateway ready",
-                    extra={"sip_uri": config.local_uri, "recordings": str(config.record_dir)},
+                    extra={
+                        "sip_uri": config.local_uri,
+                        "worker": worker.index if worker else 1,
+                        "dispatcher": worker.dispatcher if worker else None,
+                        "recordings": str(config.record_dir),
+                    },
                 )
                 await stop.wait()
                 log.info("voice gateway stopping")

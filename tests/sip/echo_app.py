@@ -63,6 +63,8 @@ class EchoApp:
                 expires_s=args.expires,
                 retry_interval_s=args.retry,
                 refresh_margin_s=args.refresh_margin,
+                send_register=not args.no_register,
+                contact_uri=args.register_contact,
             )
         return EndpointConfig(
             port=args.port,
@@ -187,6 +189,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--expires", type=int, default=300)
     parser.add_argument("--retry", type=int, default=30)
     parser.add_argument("--refresh-margin", type=int, default=5)
+    parser.add_argument(
+        "--register-contact", help="register this Contact (a dispatcher's) instead of our own"
+    )
+    parser.add_argument(
+        "--no-register", action="store_true", help="take the extension's calls, never REGISTER"
+    )
     parser.add_argument("--log", default="WARNING")
     parser.add_argument("--pj-log", type=int, default=1, help="pjsua log level (console)")
     return parser.parse_args(argv)

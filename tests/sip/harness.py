@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tandem.isolated import free_port, rtp_base
+from voice_gateway.dispatcher.kamailio import UP_MESSAGE, KamailioDispatcher, find_kamailio
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -296,3 +297,65 @@ def registrar(
         yield server
     finally:
         server.stop()
+
+
+class Dispatcher:
+    """kamailio with the voice gateway's dispatcher config in front of the given SIP ports."""
+
+    def __init__(self, log_dir: Path, workers: list[int], port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.config = KamailioDispatcher(
+            find_kamailio() or "kamailio",
+            "127.0.0.1",
+            self.port,
+            [("127.0.0.1", port) for port in workers],
+            log_dir / "dispatcher",
+        )
+        self.log_path = log_dir / "dispatcher.log"
+        with self.log_path.open("wb") as log:
+            self.popen = subprocess.Popen(
+                self.config.command(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # kamailio's own children go with it
+            )
+
+    def uri(self, user: str = "tandem") -> str:
+        return f"sip:{user}@127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for(self, text: str, count: int = 1, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.log().count(text) < count:
+            if self.popen.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(
+                    f"kamailio: no {text!r} (x{count}) within {timeout} s\n{self.log()[-3000:]}"
+                )
+            time.sleep(0.1)
+
+    def wait_up(self, port: int, count: int = 1) -> None:
+        self.wait_for(f"{UP_MESSAGE} sip:127.0.0.1:{port}", count)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            try:
+                self.popen.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait()
+
+
+@contextmanager
+def dispatcher(log_dir: Path, workers: list[int], port: int | None = None) -> Iterator[Dispatcher]:
+    """kamailio dispatching to those ports, once it has seen every one of them answer a probe."""
+    running = Dispatcher(log_dir, workers, port)
+    try:
+        for port in workers:
+            running.wait_up(port)
+        yield running
+    finally:
+        running.stop()

@@ -10,7 +10,8 @@ from typing import Any
 
 import yaml
 
-from tandem.processes import Stack
+from tandem.processes import ManagedProcess, Stack
+from voice_gateway.dispatcher.kamailio import UP_MESSAGE
 
 # Short prompts and timers keep each call test to seconds; the flow under test is the production one.
 TEST_VOICE = {
@@ -28,9 +29,11 @@ def isolate_voice(config_path: Path) -> None:
     config_path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
 
 
-def voice_log(stack: Stack) -> list[dict[str, Any]]:
+def process_log(process: ManagedProcess) -> list[dict[str, Any]]:
     entries = []
-    for line in stack.process("voice").log_path.read_text(errors="replace").splitlines():
+    if not process.log_path.exists():
+        return entries
+    for line in process.log_path.read_text(errors="replace").splitlines():
         if line.startswith("{"):
             try:
                 entries.append(json.loads(line))
@@ -39,18 +42,36 @@ def voice_log(stack: Stack) -> list[dict[str, Any]]:
     return entries
 
 
+def voice_log(stack: Stack) -> list[dict[str, Any]]:
+    """Every voice gateway process's log lines (one process, or each worker behind the dispatcher)."""
+    return [entry for process in stack.voice_processes for entry in process_log(process)]
+
+
 def wait_voice_ready(stack: Stack, timeout_s: float = 60.0) -> str:
-    """The SIP URI to call, once the voice gateway has loaded its models and bound its port."""
+    """The SIP URI to call, once every voice process has loaded its models and bound its port and,
+    behind the dispatcher, kamailio has seen each of them answer its probe."""
     deadline = time.monotonic() + timeout_s
+    assert stack.voice is not None, "the stack was not started"
+    dispatcher = stack.process("dispatcher") if stack.voice.dispatcher is not None else None
     while time.monotonic() < deadline:
-        voice = stack.process("voice")
-        if voice.exited() is not None:
-            raise RuntimeError(f"voice gateway exited with {voice.exited()}; see {voice.log_path}")
-        ready = [e for e in voice_log(stack) if e.get("msg") == "voice gateway ready"]
-        if ready:
-            return str(ready[-1]["sip_uri"])
+        for process in [*stack.voice_processes, *([dispatcher] if dispatcher else [])]:
+            if process.exited() is not None:
+                raise RuntimeError(f"{process.name} exited with {process.exited()}; see {process.log_path}")
+        ready = all(
+            any(e.get("msg") == "voice gateway ready" for e in process_log(process))
+            for process in stack.voice_processes
+        )
+        if ready and (dispatcher is None or dispatcher_routes_to_all(stack)):
+            return stack.voice.public_uri
         time.sleep(0.2)
     raise TimeoutError(f"voice gateway not ready after {timeout_s} s")
+
+
+def dispatcher_routes_to_all(stack: Stack) -> bool:
+    """kamailio has marked every worker up (it logs each one the first time it answers a probe)."""
+    assert stack.voice is not None and stack.voice.dispatcher is not None
+    text = stack.process("dispatcher").log_path.read_text(errors="replace")
+    return all(f"{UP_MESSAGE} sip:{host}:{port}" in text for host, port in stack.voice.dispatcher.workers)
 
 
 def conversation_of(stack: Stack, caller: str, timeout_s: float = 10.0) -> str:

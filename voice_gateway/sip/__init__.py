@@ -19,8 +19,8 @@ thread; the application sees everything on its asyncio loop, delivered with
 
 Limits: the pjsua2-python wheel is built with pjproject's default PJSUA_MAX_CALLS = 4, so one
 process holds at most 4 calls (incoming and outgoing together; more get 486 Busy Here). More
-capacity means more gateway processes, each with its own endpoint and port, behind a SIP
-dispatcher or registered as separate contacts.
+capacity means more gateway processes, each with its own endpoint and port, behind the SIP
+dispatcher (voice_gateway/dispatcher/).
 """
 
 from voice_gateway.sip.config import EndpointConfig, Registration

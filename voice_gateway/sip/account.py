@@ -86,11 +86,17 @@ def direct_account_config(config: EndpointConfig) -> pj.AccountConfig:
     return account
 
 
-def registered_account_config(config: EndpointConfig, registration: Registration) -> pj.AccountConfig:
-    """An extension on a registrar, with digest credentials, refresh before expiry and retry after failure."""
+def registered_account_config(
+    config: EndpointConfig, registration: Registration, *, register: bool = True
+) -> pj.AccountConfig:
+    """An extension on a registrar, with digest credentials, refresh before expiry and retry after failure.
+
+    register=False: the account takes the extension's calls and dials out, but never sends REGISTER.
+    """
     account = pj.AccountConfig()
     account.idUri = registration.id_uri
     reg = account.regConfig
+    reg.registerOnAdd = register
     reg.registrarUri = registration.registrar_uri
     reg.timeoutSec = registration.expires_s
     reg.delayBeforeRefreshSec = registration.refresh_margin_s
@@ -103,4 +109,20 @@ def registered_account_config(config: EndpointConfig, registration: Registration
     )
     account.sipConfig.authCreds.append(credentials)
     _media(account, config)
+    return account
+
+
+def contact_registration_config(config: EndpointConfig, registration: Registration) -> pj.AccountConfig:
+    """Registers the extension with another Contact (the dispatcher's) and is used for nothing else.
+
+    A forced Contact would also go into the Contact of every call of the account (in-dialog requests
+    would then loop back into the dispatcher), hence an account of its own. Contact rewriting is off:
+    the REGISTER leaves from this process's port, not from the Contact's, and pjsua would otherwise
+    "correct" the Contact to the port it saw in Via's rport.
+    """
+    assert registration.contact_uri is not None
+    account = registered_account_config(config, registration)
+    account.sipConfig.contactForced = f"<{registration.contact_uri}>"
+    account.natConfig.contactRewriteUse = 0
+    account.natConfig.viaRewriteUse = 0
     return account

@@ -23,6 +23,11 @@ class Registration:
     id_uri is the address of record (``sip:1001@pbx.example``); registrar_uri may carry
     ``;transport=tcp``. pjsua2 refreshes expires_s before it runs out (refresh_margin_s early) and,
     after a failure (registrar down, 5xx, timeout), retries every retry_interval_s until it succeeds.
+
+    Behind a SIP dispatcher (voice_gateway/dispatcher), several processes serve one extension: each
+    takes its calls (and dials out with its credentials), but only one sends REGISTER (send_register)
+    and with the dispatcher's address as Contact (contact_uri, e.g. ``sip:1001@10.0.0.5:5060``), so
+    the registrar's calls reach whichever process the dispatcher picks.
     """
 
     id_uri: str
@@ -33,11 +38,14 @@ class Registration:
     expires_s: int = 300
     retry_interval_s: int = 30
     refresh_margin_s: int = 5
+    send_register: bool = True
+    contact_uri: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("id_uri", "registrar_uri"):
-            if not getattr(self, name).startswith(("sip:", "sips:")):
-                raise ValueError(f"{name} must be a SIP URI, got {getattr(self, name)!r}")
+        for name in ("id_uri", "registrar_uri", "contact_uri"):
+            value = getattr(self, name)
+            if value is not None and not value.startswith(("sip:", "sips:")):
+                raise ValueError(f"{name} must be a SIP URI, got {value!r}")
         if not self.username:
             raise ValueError("username must not be empty")
         if self.expires_s < 10 or self.retry_interval_s < 1 or not 0 < self.refresh_margin_s < self.expires_s:

@@ -24,6 +24,7 @@ import pjsua2 as pj
 from voice_gateway.sip.account import (
     RoutingEndpoint,
     SipAccount,
+    contact_registration_config,
     direct_account_config,
     registered_account_config,
 )
@@ -101,11 +102,19 @@ class SipCore:
             if config.record_dir is not None:
                 self._writer = RecordingWriter(config.record_dir)
             self._add_account("direct", direct_account_config(config))
-            if config.registration is not None:
+            registration = config.registration
+            if registration is not None:
+                # With another Contact to register, a separate account registers it (see account.py).
+                contact = registration.send_register and registration.contact_uri is not None
                 account = self._add_account(
-                    "registered", registered_account_config(config, config.registration)
+                    "registered",
+                    registered_account_config(
+                        config, registration, register=registration.send_register and not contact
+                    ),
                 )
-                endpoint.accounts_by_user[Party.parse(config.registration.id_uri).number] = account.getId()
+                endpoint.accounts_by_user[Party.parse(registration.id_uri).number] = account.getId()
+                if contact:
+                    self._add_account("registration", contact_registration_config(config, registration))
         except BaseException:
             self._teardown()
             raise
@@ -204,7 +213,7 @@ class SipCore:
         """Dial uri from the registered account if there is one, else the direct one."""
         if not self._accepting:
             raise RuntimeError("the endpoint is not running")
-        account = self._accounts[-1]
+        account = next((a for a in self._accounts if a.name == "registered"), self._accounts[0])
         leg = CallLeg(self, account, Direction.OUTGOING, remote_uri=uri)
         self._legs.add(leg)
         try:

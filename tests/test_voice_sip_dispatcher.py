@@ -1,0 +1,146 @@
+"""kamailio's dispatcher (voice_gateway/dispatcher) in front of several SIP processes: the echo app
+(tests/sip/echo_app.py) stands in for the voice gateway workers, so these tests take seconds.
+
+What is checked: one public address takes 8 simultaneous calls on two 4-call processes, each call's
+media goes to its own caller, a ninth call is refused as busy, a dead process is skipped, and in
+registration mode exactly one process registers, with the dispatcher's address as Contact."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+from tandem.config import load_settings
+from tandem.isolated import free_port, write_isolated_config
+from tandem.processes import ManagedProcess, Stack
+from tests.sip.audio_check import has_tone, load_wav, sox_tone
+from tests.sip.harness import EchoApp, dispatcher, echo_app, finished_phone, phone, registrar
+from tests.test_voice_sip_register import register_args
+from voice_gateway.dispatcher import plan_voice
+from voice_gateway.dispatcher.kamailio import find_kamailio
+from voice_gateway.dispatcher.plan import CALLS_PER_PROCESS
+from voice_gateway.sip.config import PJSUA_MAX_CALLS
+
+
+def test_eight_calls_share_two_processes_each_hears_its_own_audio_and_a_ninth_is_busy(
+    tmp_path: Path,
+) -> None:
+    with (
+        echo_app(tmp_path, name="worker1") as first,
+        echo_app(tmp_path, name="worker2") as second,
+        dispatcher(tmp_path, [first.port, second.port]) as front,
+    ):
+        tones = {index: 400 + 60 * index for index in range(8)}
+        callers = []
+        for index, hz in tones.items():
+            tone = sox_tone(tmp_path / f"tone{index}.wav", hz, 6)
+            callers.append(
+                phone(tmp_path, front.uri(), "--play", str(tone), "--record", str(tmp_path / f"heard{index}.wav"),
+                      "--duration", "5", "--user", f"55580{index}", name=f"caller{index}")
+            )  # fmt: skip
+        for caller in callers:
+            caller.wait_for("media", timeout=20)
+        busy = phone(tmp_path, front.uri(), "--duration", "2", "--user", "5558099", name="busy")
+        assert busy.wait(20) == 2, busy.describe()  # no call got media
+        assert busy.wait_for("disconnected")["code"] == 486
+        for caller in callers:
+            assert caller.wait(30) == 0, caller.describe()
+        first.wait_for("disconnected", count=4)
+        second.wait_for("disconnected", count=4)
+        assert len(first.all("call")) == len(second.all("call")) == 4  # the least loaded one each time
+        for index, hz in tones.items():
+            samples, rate = load_wav(tmp_path / f"heard{index}.wav")
+            assert has_tone(samples[:, 0], rate, hz, 1.0, 3.5), f"caller {index} did not hear its own echo"
+        # Every BYE went through the dispatcher, so its load count is back to zero: 8 more fit.
+        again = [
+            phone(tmp_path, front.uri(), "--duration", "1", "--user", f"55581{i}", name=f"again{i}")
+            for i in range(8)
+        ]
+        for caller in again:
+            assert caller.wait(30) == 0, caller.describe()
+
+
+def test_a_dead_process_is_skipped(tmp_path: Path) -> None:
+    first = EchoApp(tmp_path, name="worker1")  # killed below, so not the clean-exit echo_app()
+    with (
+        echo_app(tmp_path, name="worker2") as second,
+        dispatcher(tmp_path, [first.port, second.port]) as front,
+    ):
+        os.kill(first.pid, signal.SIGKILL)  # the one chosen first when both are idle
+        first.wait(10)
+        started = time.monotonic()
+        # The first call goes to the dead process, gets no answer and fails over within 2 s.
+        finished_phone(tmp_path, front.uri(), "--duration", "1", name="failover")
+        front.wait_for(f"voice gateway down sip:127.0.0.1:{first.port}")
+        for index in range(2):
+            finished_phone(tmp_path, front.uri(), "--duration", "1", name=f"after{index}")
+        assert time.monotonic() - started < 20
+        assert len(second.all("call")) == 3
+
+
+def test_one_process_registers_the_dispatcher_as_contact_and_any_takes_the_calls(tmp_path: Path) -> None:
+    front_port = free_port()  # the dispatcher's address is what the first process registers
+    with (
+        registrar(tmp_path) as server,
+        echo_app(
+            tmp_path, *register_args(server.uri), "--register-contact", f"sip:1001@127.0.0.1:{front_port}",
+            name="worker1",
+        ) as first,
+        echo_app(tmp_path, *register_args(server.uri), "--no-register", name="worker2") as second,
+    ):  # fmt: skip
+        registered = first.wait_for("registration", timeout=10)
+        assert (registered["account"], registered["code"]) == ("registration", 200)
+        messages = (tmp_path / "registrar1_messages.log").read_text(errors="replace")
+        assert f"<sip:1001@127.0.0.1:{front_port}>" in messages, messages[-2000:]
+        assert f":{second.port}" not in messages  # the second process never registered
+        assert not second.all("registration")
+        with dispatcher(tmp_path, [first.port, second.port], port=front_port) as front:
+            # What the registrar does with a call for the extension: send it to the registered Contact.
+            pbx = [
+                phone(tmp_path, front.uri("1001"), "--duration", "2", name=f"pbx{index}")
+                for index in range(2)
+            ]
+            for call in pbx:
+                assert call.wait(20) == 0, call.describe()
+        calls = first.all("call") + second.all("call")
+        assert [call["account"] for call in calls] == ["registered", "registered"]
+        assert first.all("call") and second.all("call")  # least loaded: one each
+
+
+def test_the_plan_splits_ports_and_falls_back_to_one_process_without_kamailio(tmp_path: Path) -> None:
+    settings = load_settings(write_isolated_config(tmp_path))
+    voice = settings.voice.model_copy(update={"processes": 3})
+    plan = plan_voice(voice, tmp_path)
+    assert plan.dispatcher is not None and [w.name for w in plan.workers] == ["voice-1", "voice-2", "voice-3"]
+    assert len({w.sip_port for w in plan.workers} | {voice.port}) == 4
+    slices = [set(range(w.rtp_port, w.rtp_port + w.rtp_port_count)) for w in plan.workers]
+    assert not (slices[0] & slices[1]) and not (slices[1] & slices[2])
+    assert all(w.dispatcher == f"{voice.host}:{voice.port}" for w in plan.workers)
+    single = plan_voice(voice.model_copy(update={"processes": 1}), tmp_path)
+    assert single.dispatcher is None and single.workers[0].sip_port == voice.port
+    assert single.public_uri == plan.public_uri == f"sip:tandem@{voice.host}:{voice.port}"
+    assert CALLS_PER_PROCESS == PJSUA_MAX_CALLS and plan.max_calls == 12
+    fixed = plan_voice(voice.model_copy(update={"worker_port": 5070}), tmp_path)
+    assert [w.sip_port for w in fixed.workers] == [5070, 5071, 5072]
+    without = plan_voice(voice, tmp_path, kamailio="")
+    assert without.dispatcher is None and len(without.workers) == 1 and "kamailio" in (without.note or "")
+    assert find_kamailio() is not None, "kamailio is a test dependency: scripts/system_packages.sh"
+
+
+def test_the_stack_restarts_a_dead_worker_but_not_other_processes(tmp_path: Path) -> None:
+    settings = load_settings(write_isolated_config(tmp_path))
+    stack = Stack(settings, tmp_path / "config.yml", tmp_path / "model.tar.gz")
+    worker = ManagedProcess("voice-1", ["true"], {}, tmp_path / "w.log", restartable=True)
+    gateway = ManagedProcess("gateway", ["sleep", "30"], {}, tmp_path / "g.log")
+    stack.processes = [gateway, worker]
+    for process in stack.processes:
+        process.start()
+    try:
+        worker.process.wait(10)  # type: ignore[union-attr]
+        assert stack.check() is None and worker.restarts == 1
+        gateway.stop(timeout_s=5)
+        assert stack.check() is gateway
+    finally:
+        stack.stop()
