@@ -142,7 +142,7 @@ class ConversationService:
             # A clicked button is never a secret; typed text answering a secret slot is.
             secret = payload is None and answering in self._secret_slots
             data: dict[str, Any] = (
-                self.human.message_data(text) if self.human and not secret else None
+                self.human.message_data(text) if self.human and not secret and payload is None else None
             ) or {}
             if payload:
                 data["payload"] = payload
