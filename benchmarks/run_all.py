@@ -17,6 +17,8 @@ BENCHMARKS = [
     [GATEWAY_PYTHON, "-m", "benchmarks.kb_benchmark"],
     [GATEWAY_PYTHON, "-m", "benchmarks.escalation_quality"],
     [GATEWAY_PYTHON, "-m", "benchmarks.routing_throughput"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.routing_store"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.handoff_latency"],
     [GATEWAY_PYTHON, "-m", "benchmarks.stt_wer"],
     [GATEWAY_PYTHON, "-m", "benchmarks.chat_load"],
     [GATEWAY_PYTHON, "-m", "benchmarks.footprint"],
