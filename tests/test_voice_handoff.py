@@ -203,3 +203,35 @@ async def test_an_agent_phone_that_does_not_answer_puts_the_caller_back_in_the_q
     assert agent.wait(10) == 2, agent.describe()  # rang, never had media
     closed = await asyncio.to_thread(closed_conversation, stack, conversation)
     assert closed["outcome"]["reason"] == "caller hung up"
+
+
+async def test_the_agent_ending_the_conversation_on_the_desk_ends_both_calls(
+    stack: Stack, voice_uri: str, tmp_path: Path, floor: list[aiohttp.ClientSession]
+) -> None:
+    agent, agent_uri = agent_phone(tmp_path, "--record", str(tmp_path / "agent.wav"))
+    desk, _ = await agent_desk(stack, floor, agent_uri, "available")
+    caller = phone(
+        tmp_path, voice_uri, "--record", str(tmp_path / "heard.wav"), "--dtmf", "3:0:rfc4733",
+        "--duration", "90", "--user", "5550203",
+    )  # fmt: skip
+    conversation = await asyncio.to_thread(conversation_of, stack, "5550203", 20)
+    offer = await desk.offer_for(conversation, wait_s=30)
+    await desk.send({"type": "accept", "offer_id": offer["id"]})
+    contact = await desk.wait_for("contact", lambda e: e["contact"]["status"] == "active")
+    await asyncio.to_thread(agent.wait_for, "media", 15)
+    await desk.send({"type": "end", "contact_id": contact["contact"]["id"]})
+
+    await asyncio.to_thread(agent.wait_for, "disconnected", 10)
+    await asyncio.to_thread(caller.wait_for, "disconnected", 30)  # after the closing words
+    assert caller.wait(10) == 0 and agent.wait(10) == 0
+    assert "ended the conversation" in heard_text(tmp_path / "heard.wav")
+    closed = fetch_conversation(stack, conversation)
+    assert closed["outcome"]["reason"] == "agent_ended"
+    recording = await eventually(lambda: _recording(conversation, stack))
+    assert await asyncio.to_thread(Path(recording).is_file)
+
+
+async def _recording(conversation: str, stack: Stack) -> str | None:
+    """The recording, once the call has ended (the conversation was closed before that, from the desk)."""
+    recording: str | None = (fetch_conversation(stack, conversation)["outcome"] or {}).get("recording")
+    return recording

@@ -227,41 +227,49 @@ class CallHandoff:
     # --- the agent's phone -----------------------------------------------------------------------------
 
     async def _connect(self, uri: str | None) -> None:
-        if not uri:
-            detail = "the agent has no phone (sip_uri) on this call's record"
-        else:
-            self._ringing = True
-            try:
-                agent = await self._line.dial(uri, self._voice.agent_answer_timeout_s)
-            except CallFailed as failed:
-                detail = f"{failed.code} {failed.reason}"
-            else:
-                self._ringing = False
-                await self._bridge(agent)
-                return
-            finally:
-                self._ringing = False
+        detail = await self._reach(uri)
+        if detail is None:
+            return
         log.warning("agent's phone not reached; back to the queue", extra={"detail": detail})
         try:
             await self._core.bridge_failed(self._conversation, detail)
         except CoreUnavailable as error:
             log.error("could not requeue the caller", extra={"error": str(error)})
 
-    async def _bridge(self, agent: CallSession) -> None:
+    async def _reach(self, uri: str | None) -> str | None:
+        """Dial the agent and keep them bridged until the agent's call ends; else why it failed."""
+        if not uri:
+            return "the agent has no phone (sip_uri) on this call's record"
+        self._ringing = True
+        try:
+            agent = await self._line.dial(uri, self._voice.agent_answer_timeout_s)
+        except CallFailed as failed:
+            return f"{failed.code} {failed.reason}"
+        finally:
+            self._ringing = False
+        return await self._bridge(agent)
+
+    async def _bridge(self, agent: CallSession) -> str | None:
         if self._status != AGENT or self._ending or not self._session.connected:
             await agent.hangup()  # answered just as the handoff moved on
-            return
+            return None
         self._session.stop_playback()  # music or an announcement
         self._speaker.interrupt()
         self._announcements.clear()  # "X has joined": the caller now hears X instead
         leg = self._agent = AgentLeg(
             self._session, agent, self._core, self._engines, self._endpointing, self._conversation
         )
-        await leg.connect()
+        try:
+            await leg.connect()
+        except Exception as error:  # e.g. either call ended just now: no stream left to join
+            self._agent = None
+            await agent.hangup()
+            return f"could not join the calls: {error}"
         ended = await leg.wait_ended()
         self._agent = None
         if agent_left(ended) and not self._ending:
             self._agent_hung_up()
+        return None
 
     async def _drop_agent(self) -> None:
         if self._ringing and self._dialing is not None:
