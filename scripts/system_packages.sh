@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the tests use for real: Chromium for the web pages, recorded telephone prompts
 # (with transcripts) for speech-to-text, SIPp and baresip as independent SIP peers, sox and espeak-ng for
-# test audio, kamailio as the voice gateway's SIP dispatcher (voice.processes > 1). Installed once, when
+# test audio, kamailio as the voice gateway's SIP dispatcher (voice.processes > 1), and the music on hold
+# (asterisk-moh-opsound-wav) that voice.hold_music plays to queued callers. Installed once, when
 # missing.
 set -euo pipefail
-packages=(chromium asterisk-core-sounds-en-wav asterisk-core-sounds-en sip-tester baresip sox espeak-ng kamailio)
+packages=(chromium asterisk-core-sounds-en-wav asterisk-core-sounds-en asterisk-moh-opsound-wav sip-tester baresip sox espeak-ng kamailio)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

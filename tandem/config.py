@@ -120,6 +120,14 @@ class VoiceSettings(_Section):
     stt_workers: int = Field(ge=1)
     tts_threads: int = Field(ge=1)
     core_timeout_s: float = Field(gt=0, le=120)
+    # The handoff on a call: music on hold (any WAV, e.g. Debian's asterisk-moh-opsound-wav) between the
+    # queue's announcements; how long the agent's phone may ring before the caller is requeued; what
+    # the caller hears when the agent hangs up their phone, and when the conversation is closed from
+    # the desk without a closing message of its own.
+    hold_music: Path
+    agent_answer_timeout_s: float = Field(gt=0, le=120)
+    agent_left: str = Field(min_length=1)
+    call_ended: str = Field(min_length=1)
 
     @field_validator("menu")
     @classmethod

@@ -222,6 +222,8 @@ class ConversationService:
     async def close(self, conversation: Conversation, outcome: dict[str, Any]) -> None:
         async with self._lock(conversation.id):
             if await self._store.status(conversation.id) == ConversationStatus.CLOSED:
+                if "recording" in outcome:  # a call closed from the desk still ends with its recording
+                    await self._store.set_outcome_field(conversation.id, "recording", outcome["recording"])
                 return
             await self._store.close_conversation(conversation.id, outcome)
             self.events.publish(conversation.id, {"type": "closed", "outcome": outcome})

@@ -17,6 +17,8 @@ from tandem.config import Settings, VoiceSettings
 from voice_gateway.call_flow import CallFlow
 from voice_gateway.core_client import CoreClient
 from voice_gateway.dispatcher import WorkerPlan
+from voice_gateway.handoff import AgentLine
+from voice_gateway.hold import HoldMusic
 from voice_gateway.sip import (
     CallSession,
     EndpointConfig,
@@ -67,7 +69,14 @@ def load_engines(voice: VoiceSettings) -> SpeechEngines:
         stt_threads=voice.stt_threads,
         stt_workers=voice.stt_workers,
         tts_threads=voice.tts_threads,
-        prompts=(voice.greeting, voice.reprompt, voice.goodbye, voice.unavailable),
+        prompts=(
+            voice.greeting,
+            voice.reprompt,
+            voice.goodbye,
+            voice.unavailable,
+            voice.agent_left,
+            voice.call_ended,
+        ),
     )
 
 
@@ -82,16 +91,21 @@ def _registration(state: RegistrationState) -> None:
 
 async def serve(settings: Settings, stop: asyncio.Event, worker: WorkerPlan | None = None) -> None:
     engines = await asyncio.to_thread(load_engines, settings.voice)
+    music = await asyncio.to_thread(HoldMusic.load, settings.resolve(settings.voice.hold_music))
     gateway = f"http://{settings.gateway.host}:{settings.gateway.port}"
     try:
         async with aiohttp.ClientSession() as http:
             core = CoreClient(gateway, settings.gateway.service_token, http, settings.voice.core_timeout_s)
 
             async def on_call(session: CallSession) -> None:
-                await CallFlow(session, core, engines, settings.voice).run()
+                await CallFlow(session, core, engines, settings.voice, line).run()
 
+            async def dial(uri: str, timeout_s: float) -> CallSession:
+                return await endpoint.call(uri, timeout_s=timeout_s)
+
+            line = AgentLine(dial, music)
             config = endpoint_config(settings, worker)
-            async with SipEndpoint(config, on_call=on_call, on_registration=_registration):
+            async with SipEndpoint(config, on_call=on_call, on_registration=_registration) as endpoint:
                 log.info(
                     "voice gateway ready",
                     extra={

@@ -11,6 +11,9 @@ happened, so the conversation store sees the call exactly as it went. The listen
 while the bot talks, which is what makes barge-in possible. On hang-up, by either side, the inputs
 already taken are still delivered, then the conversation is closed with the reason and the recording.
 
+While a person is awaited or on the line (the gateway's handoff), voice_gateway/handoff.py has the call:
+hold music, the queue's announcements, the agent's phone bridged in; the caller is still transcribed.
+
 Nothing the caller says or keys is logged: log lines carry sizes, durations and the menu labels only.
 """
 
@@ -28,6 +31,7 @@ from tandem.config import VoiceSettings
 from tandem.logs import conversation_id_var
 from voice_gateway.core_client import CoreClient, CoreUnavailable
 from voice_gateway.endpointing import EndpointingSettings, Event, EventKind
+from voice_gateway.handoff import AgentLine, CallHandoff
 from voice_gateway.ivr import Keypad, KeypadAction, MenuChoice, MenuOption, asks_for_digits
 from voice_gateway.listener import Listener
 from voice_gateway.sip import CallSession, Disconnected, Dtmf, Initiator, PlaybackDrained
@@ -69,7 +73,12 @@ def keypad(voice: VoiceSettings) -> Keypad:
 
 class CallFlow:
     def __init__(
-        self, session: CallSession, core: CoreClient, engines: SpeechEngines, voice: VoiceSettings
+        self,
+        session: CallSession,
+        core: CoreClient,
+        engines: SpeechEngines,
+        voice: VoiceSettings,
+        line: AgentLine,
     ) -> None:
         self._session = session
         self._core = core
@@ -78,6 +87,9 @@ class CallFlow:
         self._listener = Listener(endpointing_settings(voice))
         self._keypad = keypad(voice)
         self._speaker = Speaker(session, engines, self._playback_started, self._playback_finished)
+        self._handoff = CallHandoff(
+            session, core, engines, voice, endpointing_settings(voice), self._speaker, line
+        )
         self._inputs: asyncio.Queue[asyncio.Future[CustomerInput | None] | None] = asyncio.Queue()
         self._speculation: Speculation | None = None
         self._conversation = ""
@@ -104,15 +116,17 @@ class CallFlow:
                 "codec": self._session.codec,
             },
         )
+        self._handoff.start(self._conversation)
         worker = asyncio.create_task(self._answer_inputs(), name="inputs")
         listening = asyncio.create_task(self._listen(), name="listen")
         self._spawn(self._prompt(self._voice.greeting))
         disconnected = await self._follow_events()
+        await self._handoff.stop()
         listening.cancel()
         self._speaker.interrupt()
         await self._inputs.put(None)  # what the caller already said is still delivered and stored
         await asyncio.gather(listening, worker, *self._tasks, return_exceptions=True)
-        reason = self._end_reason or _REASONS[disconnected.initiator]
+        reason = self._end_reason or self._handoff.end_reason or _REASONS[disconnected.initiator]
         try:
             await self._core.close(self._conversation, reason, disconnected.recording)
         except CoreUnavailable as error:
@@ -137,7 +151,9 @@ class CallFlow:
 
     async def _follow_events(self) -> Disconnected:
         async for event in self._session.events():
-            if isinstance(event, Dtmf):
+            if isinstance(event, Dtmf) and self._handoff.active:
+                self._handoff.press(event.digit)  # waiting for or talking to a person: no menu
+            elif isinstance(event, Dtmf):
                 self._speaker.interrupt()  # a key press interrupts like speech does
                 if (action := self._keypad.press(event.digit, self._listener.now_ms)) is not None:
                     self._on_keypad(action)
@@ -162,7 +178,7 @@ class CallFlow:
             self._speculation = None
         elif event.kind is EventKind.TURN_ENDED:
             self._inputs.put_nowait(self._turn_text(event))
-        elif event.kind is EventKind.NO_INPUT:
+        elif event.kind is EventKind.NO_INPUT and not self._handoff.active:  # silence is fine on hold
             if event.give_up:
                 self._hang_up("no input", self._voice.goodbye)
             else:

@@ -6,6 +6,8 @@ answered and shown to agents exactly as chat is. The gateway stays the only writ
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +59,18 @@ class CoreClient:
         await self._post(
             f"/api/internal/conversations/{conversation_id}/notes", {"sender": sender, "text": text}
         )
+
+    async def bridge_failed(self, conversation_id: str, detail: str) -> None:
+        """The agent's phone did not answer: the gateway puts the caller back at the front of the queue."""
+        await self._post(f"/api/internal/conversations/{conversation_id}/bridge-failed", {"detail": detail})
+
+    @asynccontextmanager
+    async def events(self, conversation_id: str) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+        """The conversation's event socket (hello, message, handoff, closed frames)."""
+        async with self._session.ws_connect(
+            f"{self._base}/api/conversations/{conversation_id}/ws", headers=self._headers, heartbeat=30
+        ) as socket:
+            yield socket
 
     async def close(self, conversation_id: str, reason: str, recording: str | None) -> None:
         await self._post(

@@ -38,6 +38,11 @@ class Speaker:
         self._task = asyncio.create_task(self._speak(texts), name="speak")
         return self._task
 
+    @property
+    def busy(self) -> bool:
+        """Something is being said or synthesised (speaking is set only once the first sentence plays)."""
+        return self._task is not None and not self._task.done()
+
     def interrupt(self) -> None:
         self._session.stop_playback()  # now, not when the task gets to run: barge-in must be immediate
         if self._task is not None and not self._task.done():

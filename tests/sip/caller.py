@@ -1,6 +1,6 @@
 """A test phone in its own process: an independent pjsua2 user agent that the SIP tests drive.
 
-It either calls a URI or (--answer) waits for one call and answers it. Once media is up it plays a
+It either calls a URI or (--answer) waits for one call and answers it (--ring-only: lets it ring). Once media is up it plays a
 WAV into the call, records what it hears to a mono 16 kHz WAV, sends DTMF at given times (RFC 4733
 or SIP INFO) and hangs up after --duration seconds, on SIGTERM/SIGINT, or when the peer hangs up.
 
@@ -108,7 +108,7 @@ class Phone:
         self.call = call
         emit("incoming", remote=call.getInfo().remoteUri)
         prm = pj.CallOpParam()
-        prm.statusCode = 200
+        prm.statusCode = 180 if self.args.ring_only else 200
         call.answer(prm)
 
     def media_active(self, audio: pj.AudioMedia, codec: str) -> None:
@@ -220,6 +220,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("uri", nargs="?", help="the URI to call (omit with --answer)")
     parser.add_argument("--answer", action="store_true", help="wait for one incoming call and answer it")
+    parser.add_argument("--ring-only", action="store_true", help="with --answer: ring, never answer")
     parser.add_argument("--play", type=Path, help="16-bit mono WAV to send once media is up")
     parser.add_argument("--loop", action="store_true", help="loop the WAV")
     parser.add_argument("--record", type=Path, help="record what is heard to this WAV (16 kHz mono)")

@@ -17,6 +17,7 @@ from voice_gateway.dispatcher.kamailio import UP_MESSAGE
 TEST_VOICE = {
     "greeting": "Welcome to Northwind Bank. How can I help?",
     "no_input_ms": 3000,
+    "agent_answer_timeout_s": 4,
 }
 
 
@@ -26,6 +27,7 @@ def isolate_voice(config_path: Path) -> None:
     voice = raw["tandem"]["voice"]
     voice["greeting"] = TEST_VOICE["greeting"]
     voice["endpointing"]["no_input_ms"] = TEST_VOICE["no_input_ms"]
+    voice["agent_answer_timeout_s"] = TEST_VOICE["agent_answer_timeout_s"]
     config_path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
 
 

@@ -39,6 +39,9 @@ class CallAudio:
         self._on_frame = on_frame
         self._on_drained = on_drained
         self.track = track
+        # Another call's recording that hears this call while the two are bridged: this call's frames
+        # go to its far-end channel too, so the first call's recording holds both people.
+        self.heard_by: Track | None = None
         self._bot: deque[bytes] = deque()
         self._report_drained = False
 
@@ -55,6 +58,10 @@ class CallAudio:
     @property
     def playing(self) -> bool:
         return bool(self._bot)
+
+    @property
+    def queued_frames(self) -> int:
+        return len(self._bot)
 
     def frame_requested(self) -> bytes | None:
         """The bot's frame for this tick, or None for silence (media clock thread)."""
@@ -73,6 +80,8 @@ class CallAudio:
         """The caller's 640-byte frame for this tick (media clock thread)."""
         if self.track is not None:
             self.track.caller(frame)
+        if (listener := self.heard_by) is not None:
+            listener.far_end(frame)
         self._post(self._on_frame, frame)
 
     def _post(self, callback: Callable[..., None], *args: object) -> None:

@@ -231,6 +231,9 @@ class SipCore:
         else:
             a.stopTransmit(b)
             b.stopTransmit(a)
+        # Each recording's right channel gets what its caller hears from the other call.
+        first.session.audio.heard_by = second.session.audio.track if connect else None
+        second.session.audio.heard_by = first.session.audio.track if connect else None
 
     def prepare_session(self, session: CallSession, codec: str) -> None:
         """Media is up: note the codec and open the recording before any frame flows."""

@@ -107,6 +107,9 @@ class SipEndpoint:
         except TimeoutError:
             await session.hangup(487)
             raise CallFailed(408, f"no answer within {timeout_s} s") from None
+        except asyncio.CancelledError:  # nobody wants it any more: stop the ringing, free the call slot
+            await asyncio.shield(session.hangup(487))
+            raise
 
     def _require_core(self) -> SipCore:
         if self._core is None:

@@ -1,5 +1,8 @@
 """Stereo WAV recording of calls: caller on the left channel, bot on the right, 16 kHz.
 
+While a call is bridged to another (an agent's phone), the other call's audio joins the bot's on the
+right channel: the right channel is everything the caller heard.
+
 pjsua2's own recorder writes the conference mix in mono, so the two sides could not be told apart.
 Instead the call's media port hands each 20 ms tick's pair of frames (what the caller sent, what the
 bot sent) to a ``Track``; the media clock thread only appends to a queue, and one writer thread per
@@ -50,6 +53,17 @@ class Track:
         if self._caller is not None:
             self._flush()
         self._caller, self._pending = frame, True
+
+    def far_end(self, frame: bytes) -> None:
+        """A bridged call's frame for the current tick: mixed into the right channel with the bot's."""
+        if self._closed:
+            return
+        if self._bot is None:
+            self._bot = frame
+        else:
+            mixed = np.frombuffer(_exact(self._bot), "<i2") + np.frombuffer(_exact(frame), "<i2").astype(int)
+            self._bot = np.clip(mixed, -32768, 32767).astype("<i2").tobytes()
+        self._pending = True
 
     def close(self) -> concurrent.futures.Future[Path]:
         """Write what is pending and finish the file; the future resolves once the WAV header is final."""

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from voice_gateway.sip.call_audio import CallAudio
 from voice_gateway.sip.events import CallEvent, Direction, Disconnected, Initiator, Party, PlaybackDrained
+from voice_gateway.sip.frames import FRAME_MS
 
 if TYPE_CHECKING:
     from voice_gateway.sip.call import CallLeg
@@ -91,6 +92,11 @@ class CallSession:
     def playing(self) -> bool:
         return self.audio.playing
 
+    @property
+    def queued_ms(self) -> int:
+        """How much bot audio is queued and not yet sent."""
+        return self.audio.queued_frames * FRAME_MS
+
     # --- streams (loop) --------------------------------------------------------------------------
 
     async def frames(self) -> AsyncIterator[bytes]:
@@ -128,7 +134,8 @@ class CallSession:
         """Connect the two calls' audio both ways through the conference bridge.
 
         Both sessions keep their own ports: the bot can still speak to either side (a whisper), and
-        each recording keeps its own caller on the left. Ends by itself when either call ends.
+        each recording keeps its own caller on the left, with the other call joining the bot on the
+        right. Ends by itself when either call ends.
         """
         await self._core.run(lambda: self._core.bridge(self._leg, other._leg, connect=True))
 
