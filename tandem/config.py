@@ -80,6 +80,8 @@ class VoiceEndpointingSettings(_Section):
     no_input_ms: float = Field(gt=0)
     max_reprompts: int = Field(ge=0)
     max_turn_ms: float = Field(gt=0)
+    # A turn whose transcript so far reads as a whole sentence ends after this much silence; 0: off.
+    complete_end_silence_ms: float = Field(default=0, ge=0)
 
 
 class VoiceMenuOption(_Section):
