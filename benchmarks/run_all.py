@@ -15,6 +15,8 @@ RASA_PYTHON = str(REPO_ROOT / ".venv-rasa" / "bin" / "python")
 BENCHMARKS = [
     [RASA_PYTHON, "-m", "benchmarks.nlu_banking77"],
     [GATEWAY_PYTHON, "-m", "benchmarks.kb_benchmark"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.escalation_quality"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.routing_throughput"],
     [GATEWAY_PYTHON, "-m", "benchmarks.stt_wer"],
     [GATEWAY_PYTHON, "-m", "benchmarks.chat_load"],
     [GATEWAY_PYTHON, "-m", "benchmarks.footprint"],

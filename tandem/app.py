@@ -12,9 +12,12 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from tandem import web_chat, web_internal, web_ops, web_ws
+from handoff.service import HandoffService
+from handoff.store import HandoffStore
+from tandem import web_chat, web_desk, web_internal, web_ops, web_ws
 from tandem.app_keys import (
     BOT,
+    HANDOFF,
     HTTP,
     KNOWLEDGE,
     METRICS,
@@ -89,20 +92,30 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(web_ws.routes)
     app.add_routes(web_internal.routes)
     app.add_routes(web_ops.routes)
+    app.add_routes(web_desk.routes)
     app.cleanup_ctx.append(_resources)
     return app
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    if settings.store_url.startswith("sqlite"):
-        settings.resolve(settings.data_dir).mkdir(parents=True, exist_ok=True)
-    store = await Store.open(_resolve_sqlite_url(settings))
+    store = await Store.open(resolve_store_url(settings))
     session = aiohttp.ClientSession()
     bot = BotClient(settings.rasa, session)
     app[STORE], app[HTTP], app[BOT] = store, session, bot
     app[SERVICE] = ConversationService(store, bot, EventHub(), app[METRICS], settings.privacy.secret_slots)
+    handoff = HandoffService(
+        settings,
+        store,
+        await HandoffStore.open(store.engine),
+        app[SERVICE],
+        bot,
+        app[KNOWLEDGE],
+        app[METRICS],
+    )
+    app[SERVICE].human = app[HANDOFF] = handoff
     tasks = [
+        asyncio.create_task(handoff.run()),
         asyncio.create_task(app[SERVICE].watch_bot(settings.rasa.health_interval_s)),
         asyncio.create_task(app[KNOWLEDGE].load(settings)),
     ]
@@ -115,9 +128,12 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     await store.close()
 
 
-def _resolve_sqlite_url(settings: Settings) -> str:
-    """SQLite paths in config.yml are relative to the repository, like every other path there."""
+def resolve_store_url(settings: Settings) -> str:
+    """SQLite paths in config.yml are relative to the repository, like every other path there; the
+    folder is made on the way."""
     prefix = "sqlite+aiosqlite:///"
     if settings.store_url.startswith(prefix):
-        return prefix + str(settings.resolve(Path(settings.store_url.removeprefix(prefix))))
+        path = settings.resolve(Path(settings.store_url.removeprefix(prefix)))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return prefix + str(path)
     return settings.store_url

@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 
+from handoff.service import HandoffService
 from tandem.bot_client import BotClient
 from tandem.config import Settings
 from tandem.conversations import ConversationService
@@ -22,3 +23,4 @@ KNOWLEDGE = web.AppKey("knowledge", KnowledgeState)
 STORE = web.AppKey("store", Store)
 BOT = web.AppKey("bot", BotClient)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
+HANDOFF = web.AppKey("handoff", HandoffService)

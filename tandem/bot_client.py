@@ -34,6 +34,8 @@ class BotTurn:
     entities: list[dict[str, Any]]
     # The form slot the bot has just asked the customer for, if any.
     requested_slot: str | None
+    # Every slot after the turn: the handoff policy and the agent's context read them.
+    slots: dict[str, Any] = field(default_factory=dict)
 
 
 def parse_replies(payload: Any) -> list[BotReply]:
@@ -85,6 +87,7 @@ class BotClient:
                 for e in latest.get("entities") or []
             ],
             requested_slot=(state.get("slots") or {}).get("requested_slot"),
+            slots=state.get("slots") or {},
         )
 
     async def _state(self, conversation_id: str) -> dict[str, Any]:
@@ -110,6 +113,20 @@ class BotClient:
                 response.raise_for_status()
                 result: dict[str, Any] = await response.json()
                 return result
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise BotUnavailable(str(exc)) from exc
+
+    async def set_slots(self, conversation_id: str, values: dict[str, Any]) -> None:
+        """Overwrite slots in the tracker, e.g. to clear a handled request for a person on hand-back."""
+        events = [{"event": "slot", "name": name, "value": value} for name, value in values.items()]
+        try:
+            async with self._session.post(
+                f"{self._base}/conversations/{conversation_id}/tracker/events",
+                params={"include_events": "NONE", "token": self._token},
+                json=events,
+                timeout=self._timeout,
+            ) as response:
+                response.raise_for_status()
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise BotUnavailable(str(exc)) from exc
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_ENV = "TANDEM_CONFIG"
@@ -97,7 +97,7 @@ class VoiceSettings(_Section):
     # pjsua2 takes at most 4 calls per process: with processes > 1, kamailio's dispatcher listens on
     # host:port and spreads calls over that many voice gateway processes (voice_gateway/dispatcher/),
     # whose SIP ports are consecutive from worker_port (0: free ports picked at start) and which
-    # share the RTP range.
+    # split the RTP range between them.
     processes: int = Field(default=1, ge=1, le=16)
     worker_port: int = Field(default=0, ge=0, le=65535)
     codecs: tuple[str, ...] = Field(min_length=1)
@@ -131,6 +131,74 @@ class VoiceSettings(_Section):
         return menu
 
 
+class EscalationSettings(_Section):
+    """Thresholds of the escalation policy (handoff.policy.decide); sentiment is VADER's compound, -1..1."""
+
+    # One message this negative escalates on its own.
+    sentiment_floor: float = Field(ge=-1, le=0)
+    # The moving average over the last `sentiment_window` customer messages below this escalates.
+    average_threshold: float = Field(ge=-1, le=0)
+    sentiment_window: int = Field(ge=1, le=20)
+    # A fall of the moving average by this much since the conversation's best escalates ("falling").
+    falling_drop: float = Field(gt=0, le=2)
+    # A complaint intent escalates when the customer's sentiment is at or below this (or the message
+    # shows exasperation: handoff.sentiment.exasperation_cue).
+    complaint_sentiment_max: float = Field(ge=-1, le=1)
+    # A message with a sign of distress (handoff.sentiment.distress_cue) escalates unless its sentiment
+    # is above this: a customer thanking us once a bereavement was dealt with is not in distress.
+    distress_sentiment_max: float = Field(ge=-1, le=1)
+    # This many fallback or low-confidence customer turns in a row escalate.
+    max_failed_turns: int = Field(ge=1)
+    low_confidence: float = Field(ge=0, le=1)
+    fallback_intents: frozenset[str]
+    # Queue priority by reason; higher is served sooner. A VIP adds vip_priority_boost.
+    priorities: dict[str, int]
+    vip_priority_boost: int = Field(ge=0)
+
+
+class QueueSettings(_Section):
+    # An agent needs every one of these skills to take the queue's contacts.
+    skills: frozenset[str]
+    # Added to each contact's priority: a queue's whole traffic can matter more than another's.
+    priority: int = 0
+    # Service level: answered within sla_s seconds.
+    sla_s: float = Field(gt=0)
+    # After overflow_after_s seconds waiting, agents of the overflow_to queues are offered it too.
+    overflow_after_s: float = Field(gt=0)
+    overflow_to: tuple[str, ...] = ()
+    # After max_wait_s the customer is offered a ticket or a callback instead of waiting on.
+    max_wait_s: float = Field(gt=0)
+
+
+class HandoffSettings(_Section):
+    escalation: EscalationSettings
+    queues: dict[str, QueueSettings] = Field(min_length=1)
+    # The queue for a contact: by the reason of the escalation, else the customer's latest known intent.
+    queue_by_reason: dict[str, str]
+    queue_by_intent: dict[str, str]
+    default_queue: str
+    # An offer not accepted within this goes to the next agent.
+    offer_timeout_s: float = Field(gt=0)
+    # An agent whose desk disconnects gets their conversations back if they return within this;
+    # after it they go back to the queue, at the front.
+    reconnect_grace_s: float = Field(gt=0)
+    # How often a waiting customer hears their position and expected wait, at most.
+    position_update_s: float = Field(gt=0)
+    # Expected wait before there is any history to estimate from.
+    default_handle_s: float = Field(gt=0)
+    dispositions: tuple[str, ...] = Field(min_length=1)
+    session_hours: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _queues_exist(self) -> HandoffSettings:
+        named = [self.default_queue, *self.queue_by_reason.values(), *self.queue_by_intent.values()]
+        named += [target for queue in self.queues.values() for target in queue.overflow_to]
+        unknown = sorted(set(named) - set(self.queues))
+        if unknown:
+            raise ValueError(f"unknown queues named: {', '.join(unknown)}")
+        return self
+
+
 class Settings(_Section):
     bank_name: str
     data_dir: Path
@@ -143,6 +211,7 @@ class Settings(_Section):
     privacy: PrivacySettings
     threads: ThreadSettings
     voice: VoiceSettings
+    handoff: HandoffSettings
 
     def resolve(self, path: Path) -> Path:
         """Relative paths in config.yml are relative to the repository root, not the cwd."""

@@ -11,15 +11,16 @@ import logging
 import time
 import weakref
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from tandem.bot_client import BotClient, BotReply, BotUnavailable
+from tandem.bot_client import BotClient, BotReply, BotTurn, BotUnavailable
 from tandem.logs import conversation_id_var
 from tandem.metrics import Metrics
-from tandem.store import Conversation, Delivery, Message, Sender, Store
+from tandem.store import Conversation, ConversationStatus, Delivery, Message, Sender, Store
+from tandem.validation import InputError
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +37,25 @@ def bot_input(message: Message) -> str:
     return payload if isinstance(payload, str) else message.text
 
 
+class HumanSide(Protocol):
+    """What the conversation core asks of the human handoff (handoff.service.HandoffService)."""
+
+    def message_data(self, text: str) -> dict[str, Any] | None: ...
+
+    async def after_bot_turn(self, conversation: Conversation, turn: BotTurn | None) -> None: ...
+
+    async def customer_message(self, conversation: Conversation, message: Message) -> None: ...
+
+    async def conversation_closed(self, conversation: Conversation) -> None: ...
+
+
 class EventHub:
     """Fan-out of conversation events to the sockets watching a conversation (one process)."""
 
     def __init__(self) -> None:
         self._queues: defaultdict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
+        # Called with every event of every conversation (the agents' desks follow their conversations).
+        self.listeners: list[Callable[[str, dict[str, Any]], None]] = []
 
     @asynccontextmanager
     async def subscribe(self, conversation_id: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
@@ -54,6 +69,8 @@ class EventHub:
                 del self._queues[conversation_id]
 
     def publish(self, conversation_id: str, event: dict[str, Any]) -> None:
+        for listener in self.listeners:
+            listener(conversation_id, event)
         for queue in self._queues.get(conversation_id, ()):
             if queue.full():
                 # A reader this far behind is gone or stuck; it re-reads the transcript on reconnect.
@@ -82,6 +99,7 @@ class ConversationService:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.bot_available = True
         self._metrics.bot_up.set(1)
+        self.human: HumanSide | None = None
 
     def _lock(self, conversation_id: str) -> asyncio.Lock:
         lock = self._locks.get(conversation_id)
@@ -99,6 +117,9 @@ class ConversationService:
     async def get(self, conversation_id: str) -> Conversation | None:
         return await self._store.get_conversation(conversation_id)
 
+    async def status(self, conversation_id: str) -> str | None:
+        return await self._store.status(conversation_id)
+
     async def outcome(self, conversation_id: str) -> dict[str, Any] | None:
         return await self._store.outcome(conversation_id)
 
@@ -108,40 +129,65 @@ class ConversationService:
     async def customer_message(
         self, conversation: Conversation, text: str, payload: str | None = None
     ) -> TurnResult:
-        """Store what the customer said (a button's title, with its payload for the bot) and answer it."""
+        """Store what the customer said (a button's title, with its payload for the bot) and answer it:
+        the bot, or nobody yet when a person has the conversation or it waits for one."""
         conversation_id_var.set(conversation.id)
         async with self._lock(conversation.id):
-            # A clicked button is never a secret; typed text answering a secret slot is.
-            secret = (
-                payload is None and await self._store.awaiting_slot(conversation.id) in self._secret_slots
+            status = await self._store.status(conversation.id)
+            if status == ConversationStatus.CLOSED:
+                raise InputError("conversation_closed", "This conversation has ended; start a new one.", 409)
+            answering = (
+                await self._store.awaiting_slot(conversation.id) if status == ConversationStatus.BOT else None
             )
+            # A clicked button is never a secret; typed text answering a secret slot is.
+            secret = payload is None and answering in self._secret_slots
+            data: dict[str, Any] = (
+                self.human.message_data(text) if self.human and not secret and payload is None else None
+            ) or {}
+            if payload:
+                data["payload"] = payload
+            if secret:
+                data["masked"] = True
+            if answering:
+                data["answering"] = answering
+            with_bot = status == ConversationStatus.BOT
             message = await self._store.add_message(
                 conversation.id,
                 conversation.channel,
                 Sender.CUSTOMER,
                 MASKED_TEXT if secret else text,
-                bot_delivery=Delivery.PENDING,
-                data={"payload": payload} if payload else {"masked": True} if secret else None,
+                bot_delivery=Delivery.PENDING if with_bot else Delivery.TO_AGENT,
+                data=data or None,
             )
             self._metrics.messages.labels(conversation.channel, Sender.CUSTOMER).inc()
+            if "sentiment" in data:
+                self._metrics.customer_sentiment.observe(data["sentiment"])
             self.events.publish(conversation.id, {"type": "message", "message": message.to_json()})
+            if not with_bot:
+                if self.human:
+                    await self.human.customer_message(conversation, message)
+                return TurnResult(message, [], self.bot_available)
             if self.bot_available or await self._probe_bot():
                 # Older messages the bot missed go first, so it sees the conversation in order.
                 for earlier in await self._store.pending_messages(conversation.id):
                     if earlier.id != message.id and not await self._deliver(conversation, earlier):
                         break
                 else:
-                    replies = await self._deliver(conversation, message, payload or text)
-                    if replies is not None:
-                        return TurnResult(message, replies, True)
+                    turn = await self._deliver(conversation, message, payload or text)
+                    if turn is not None:
+                        if self.human:
+                            await self.human.after_bot_turn(conversation, turn)
+                        return TurnResult(message, turn.replies, True)
             if secret:
                 await self._store.withhold(message)
             await self._say(conversation, Sender.SYSTEM, BOT_UNAVAILABLE_TEXT)
+            if self.human:
+                await self.human.after_bot_turn(conversation, None)
             return TurnResult(message, [BotReply(BOT_UNAVAILABLE_TEXT)], False)
 
     async def _deliver(
         self, conversation: Conversation, message: Message, text: str | None = None
-    ) -> list[BotReply] | None:
+    ) -> BotTurn | None:
         """Send one stored customer message (or `text`, its unmasked form) to the bot; None when the
         bot could not take it."""
         self.events.publish(conversation.id, {"type": "typing", "on": True})
@@ -166,7 +212,7 @@ class ConversationService:
                 conversation, Sender.BOT, reply.text, {"buttons": reply.buttons} if reply.buttons else None
             )
         self.events.publish(conversation.id, {"type": "typing", "on": False})
-        return turn.replies
+        return turn
 
     async def note(self, conversation: Conversation, sender: Sender, text: str) -> None:
         """Record something said outside the bot's turns (a call's spoken greeting or reprompt)."""
@@ -175,9 +221,20 @@ class ConversationService:
 
     async def close(self, conversation: Conversation, outcome: dict[str, Any]) -> None:
         async with self._lock(conversation.id):
+            if await self._store.status(conversation.id) == ConversationStatus.CLOSED:
+                return
             await self._store.close_conversation(conversation.id, outcome)
             self.events.publish(conversation.id, {"type": "closed", "outcome": outcome})
+            if self.human:
+                await self.human.conversation_closed(conversation)
         log.info("conversation closed", extra={"outcome": outcome})
+
+    async def say(
+        self, conversation: Conversation, sender: Sender, text: str, data: dict[str, Any] | None = None
+    ) -> None:
+        """Record and publish a message outside the bot's turns (agents, the queue's notices). It takes
+        no lock: its order against a bot turn does not matter, and the handoff must never wait on one."""
+        await self._say(conversation, sender, text, data)
 
     async def _say(
         self, conversation: Conversation, sender: Sender, text: str, data: dict[str, Any] | None = None

@@ -5,6 +5,7 @@ Ctrl-C (or SIGTERM) stops the gateway, Rasa and the action server, in that order
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import threading
@@ -21,11 +22,15 @@ log = logging.getLogger(__name__)
 def prepare(s: Settings) -> None:
     """Everything the servers need on disk; each step is incremental, so a warm run is quick."""
     from bot.bank import seed_if_empty
+    from handoff.accounts import seed_demo_floor
     from knowledge_index.builder import build_index
 
     seed_if_empty(s.resolve(s.bank_db_path))
     report = build_index(s.resolve(s.knowledge.articles_dir), s.resolve(s.knowledge.index_dir), progress=True)
     log.info("knowledge index ready", extra={"report": str(report)})
+    accounts = asyncio.run(seed_demo_floor(s))
+    if accounts:
+        log.info("demo desk accounts created", extra={"path": str(accounts)})
 
 
 def run_stack() -> int:
@@ -47,6 +52,8 @@ def run_stack() -> int:
         print(
             f"\nTandem is ready in {ready_s:.0f} s.\n"
             f"  Chat page:  {stack.gateway_url}/\n"
+            f"  Agent desk: {stack.gateway_url}/desk  (demo accounts: {s.resolve(s.data_dir) / 'desk-accounts.txt'})\n"
+            f"  Supervisor: {stack.gateway_url}/desk/supervisor\n"
             f"  Health:     {stack.gateway_url}/health\n"
             f"  Metrics:    {stack.gateway_url}/metrics\n"
             f"  OpenAPI:    {stack.gateway_url}/openapi.json\n"

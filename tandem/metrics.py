@@ -45,3 +45,74 @@ class Metrics:
             ["channel"],
             registry=self.registry,
         )
+        # The human side (handoff/): one metric per figure on the supervisor's dashboard.
+        self.customer_sentiment = Histogram(
+            "tandem_customer_sentiment",
+            "VADER compound score of customer messages",
+            buckets=(-0.6, -0.2, 0.2, 0.6, 1.0),
+            registry=self.registry,
+        )
+        self.escalations = Counter(
+            "tandem_escalations_total",
+            "Conversations handed to people, by reason",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.handoff_offers = Counter(
+            "tandem_handoff_offers_total", "Offers to agents, by outcome", ["outcome"], registry=self.registry
+        )
+        self.handoff_offer_seconds = Histogram(
+            "tandem_handoff_offer_seconds",
+            "From entering the queue to an agent's offer",
+            buckets=(*_LATENCY_BUCKETS, 30.0, 60.0, 120.0, 300.0),
+            registry=self.registry,
+        )
+        self.handoff_answer_seconds = Histogram(
+            "tandem_handoff_answer_seconds",
+            "Speed of answer: from entering the queue to an agent accepting",
+            ["queue"],
+            buckets=(1, 5, 10, 20, 30, 60, 120, 300, 600, 1800),
+            registry=self.registry,
+        )
+        self.handoff_handle_seconds = Histogram(
+            "tandem_handoff_handle_seconds",
+            "Handle time: from an agent accepting to finishing wrap-up",
+            ["queue"],
+            buckets=(30, 60, 120, 300, 600, 1200, 1800, 3600),
+            registry=self.registry,
+        )
+        self.handoff_abandoned = Counter(
+            "tandem_handoff_abandoned_total",
+            "Customers who left while queued",
+            ["queue"],
+            registry=self.registry,
+        )
+        self.queue_waiting = Gauge(
+            "tandem_queue_waiting", "Contacts waiting", ["queue"], registry=self.registry
+        )
+        self.queue_longest_wait = Gauge(
+            "tandem_queue_longest_wait_seconds", "Longest current wait", ["queue"], registry=self.registry
+        )
+        self.queue_sla = Gauge(
+            "tandem_queue_service_level_ratio",
+            "Share of today's answered contacts answered within the queue's SLA",
+            ["queue"],
+            registry=self.registry,
+        )
+        self.agents = Gauge("tandem_agents", "Signed-in agents by state", ["state"], registry=self.registry)
+        self.average_answer_seconds = Gauge(
+            "tandem_average_speed_of_answer_seconds",
+            "Today's average speed of answer",
+            registry=self.registry,
+        )
+        self.average_handle_seconds = Gauge(
+            "tandem_average_handle_seconds", "Today's average handle time", registry=self.registry
+        )
+        self.abandonment_ratio = Gauge(
+            "tandem_abandonment_ratio", "Today's queued contacts abandoned", registry=self.registry
+        )
+        self.containment_ratio = Gauge(
+            "tandem_containment_ratio",
+            "Today's ended conversations that the bot resolved without a person",
+            registry=self.registry,
+        )

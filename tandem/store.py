@@ -85,10 +85,14 @@ class Delivery(StrEnum):
     PENDING = "pending"
     # A secret (PIN, date of birth) the bot could not take: only its mask is stored, so it is never replayed.
     WITHHELD = "withheld"
+    # Said while a person has the conversation (or queued for one): for the agent, never the bot.
+    TO_AGENT = "agent"
 
 
 class ConversationStatus(StrEnum):
     BOT = "bot"
+    QUEUED = "queued"
+    AGENT = "agent"
     CLOSED = "closed"
 
 
@@ -174,6 +178,10 @@ class Store:
             await conn.run_sync(metadata.create_all)
         return cls(engine)
 
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
     async def close(self) -> None:
         await self._engine.dispose()
 
@@ -200,6 +208,85 @@ class Store:
                 )
             )
             return customer_id
+
+    async def link_customer(
+        self, customer_id: str, channel: str, external_id: str, display_name: str | None, tier: str | None
+    ) -> str:
+        """Attach a verified identity (the bank's customer number) to a customer, merging customers.
+
+        A caller is first known by their number and a web visitor by their browser; once either proves
+        who they are, both become the same customer, so each sees the other channel's history.
+        Returns the surviving customer id: the one that held the identity first.
+        """
+        async with self._engine.begin() as conn:
+            owner = await conn.scalar(
+                sa.select(identities.c.customer_id).where(
+                    identities.c.channel == channel, identities.c.external_id == external_id
+                )
+            )
+            survivor = str(owner) if owner else customer_id
+            if owner is None:
+                await conn.execute(
+                    sa.insert(identities).values(
+                        customer_id=survivor, channel=channel, external_id=external_id
+                    )
+                )
+            elif survivor != customer_id:
+                for table in (identities, conversations):
+                    await conn.execute(
+                        sa.update(table)
+                        .where(table.c.customer_id == customer_id)
+                        .values(customer_id=survivor)
+                    )
+                await conn.execute(sa.delete(customers).where(customers.c.id == customer_id))
+            profile = {k: v for k, v in {"display_name": display_name, "tier": tier}.items() if v}
+            if profile:
+                await conn.execute(sa.update(customers).where(customers.c.id == survivor).values(**profile))
+        return survivor
+
+    async def customer_profile(self, customer_id: str) -> dict[str, Any]:
+        """Who the customer is, every identity they have used, and their conversations, newest first."""
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(sa.select(customers).where(customers.c.id == customer_id))).first()
+            ids = await conn.execute(
+                sa.select(identities.c.channel, identities.c.external_id).where(
+                    identities.c.customer_id == customer_id
+                )
+            )
+            history = await conn.execute(
+                sa.select(conversations)
+                .where(conversations.c.customer_id == customer_id)
+                .order_by(conversations.c.created_at.desc())
+                .limit(50)
+            )
+            return {
+                "id": customer_id,
+                "display_name": row.display_name if row else None,
+                "tier": row.tier if row else "standard",
+                "identities": [{"channel": c, "external_id": e} for c, e in ids],
+                "history": [
+                    {
+                        "conversation_id": h.id,
+                        "channel": h.channel,
+                        "created_at": _aware(h.created_at).isoformat(),
+                        "status": h.status,
+                        "outcome": h.outcome,
+                    }
+                    for h in history
+                ],
+            }
+
+    async def status(self, conversation_id: str) -> str | None:
+        async with self._engine.connect() as conn:
+            return await conn.scalar(
+                sa.select(conversations.c.status).where(conversations.c.id == conversation_id)
+            )
+
+    async def set_status(self, conversation_id: str, status: ConversationStatus) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                sa.update(conversations).where(conversations.c.id == conversation_id).values(status=status)
+            )
 
     async def start_conversation(self, customer_id: str, channel: str) -> Conversation:
         now = utcnow()
@@ -277,6 +364,17 @@ class Store:
                 .values(status=ConversationStatus.CLOSED, closed_at=now, updated_at=now, outcome=outcome)
             )
 
+    async def set_outcome_field(self, conversation_id: str, key: str, value: Any) -> None:
+        async with self._engine.begin() as conn:
+            outcome = await conn.scalar(
+                sa.select(conversations.c.outcome).where(conversations.c.id == conversation_id)
+            )
+            await conn.execute(
+                sa.update(conversations)
+                .where(conversations.c.id == conversation_id)
+                .values(outcome={**(outcome or {}), key: value})
+            )
+
     async def outcome(self, conversation_id: str) -> dict[str, Any] | None:
         async with self._engine.connect() as conn:
             return await conn.scalar(
@@ -319,7 +417,7 @@ class Store:
             .join(conversations, conversations.c.id == messages.c.conversation_id)
             .where(
                 messages.c.bot_delivery == Delivery.PENDING,
-                conversations.c.status != ConversationStatus.CLOSED,
+                conversations.c.status == ConversationStatus.BOT,
             )
             .order_by(messages.c.id)
         )

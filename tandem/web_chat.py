@@ -84,3 +84,11 @@ async def post_message(request: web.Request) -> web.Response:
             "replies": [r.to_json() for r in result.replies],
         }
     )
+
+
+@routes.post("/api/conversations/{conversation_id}/close")
+async def leave_conversation(request: web.Request) -> web.Response:
+    """The customer ends the chat; while queued for a person that is an abandoned contact."""
+    conversation = await accessible_conversation(request)
+    await request.app[SERVICE].close(conversation, {"reason": "customer_left"})
+    return web.json_response({"ok": True})

@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from tandem.access import require_service
-from tandem.app_keys import SERVICE
+from tandem.app_keys import HANDOFF, SERVICE
 from tandem.store import Sender
 from tandem.validation import InputError
 from tandem.web_chat import conversation_from_path, read_json
@@ -48,8 +48,10 @@ async def add_note(request: web.Request) -> web.Response:
     conversation = await conversation_from_path(request)
     body = await read_json(request)
     sender = body.get("sender")
-    if sender not in {Sender.BOT, Sender.SYSTEM}:
-        raise InputError("invalid_sender", "sender must be 'bot' or 'system'.")
+    if sender not in {Sender.BOT, Sender.SYSTEM, Sender.AGENT}:
+        raise InputError(
+            "invalid_sender", "sender must be 'bot', 'system' or 'agent' (an agent's words on a call)."
+        )
     await request.app[SERVICE].note(conversation, Sender(sender), _text(body, "text", 4096))
     return web.json_response({"ok": True}, status=201)
 
@@ -63,4 +65,14 @@ async def close_conversation(request: web.Request) -> web.Response:
     if body.get("recording") is not None:
         outcome["recording"] = _text(body, "recording", 1024)
     await request.app[SERVICE].close(conversation, outcome)
+    return web.json_response({"ok": True})
+
+
+@routes.post("/api/internal/conversations/{conversation_id}/bridge-failed")
+async def bridge_failed(request: web.Request) -> web.Response:
+    """The voice gateway could not connect the caller to the agent's phone."""
+    require_service(request)
+    conversation = await conversation_from_path(request)
+    body = await read_json(request)
+    await request.app[HANDOFF].bridge_failed(conversation.id, _text(body, "detail", 500))
     return web.json_response({"ok": True})

@@ -45,6 +45,7 @@ async def chat_socket(request: web.Request) -> web.WebSocketResponse:
                     "type": "hello",
                     "conversation_id": conversation.id,
                     "bot_available": service.bot_available,
+                    "status": await service.status(conversation.id),
                     "messages": [m.to_json() for m in history],
                 }
             )
@@ -98,6 +99,10 @@ async def _receive(
             metrics.rejected.labels(error.code).inc()
             await outbox.put({"type": "error", **error.to_json()["error"]})
             continue
-        result = await request.app[SERVICE].customer_message(conversation, text, payload)
+        try:
+            result = await request.app[SERVICE].customer_message(conversation, text, payload)
+        except InputError as error:
+            await outbox.put({"type": "error", **error.to_json()["error"]})
+            continue
         await outbox.put({"type": "ack", "client_id": client_id, "message_id": result.message.id})
     limiter.forget(connection_key)

@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
+from playwright.async_api import Browser, async_playwright
 
 from tandem.isolated import prepared_stack, write_isolated_config
 from tandem.processes import Stack
+from tests.desk.floor import isolate_handoff
 from tests.voice.stack import isolate_voice
 
 
@@ -17,6 +19,7 @@ from tests.voice.stack import isolate_voice
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     config_path = write_isolated_config(tmp_path_factory.mktemp("stack"))
     isolate_voice(config_path)
+    isolate_handoff(config_path)
     running = prepared_stack(config_path)
     try:
         running.start()
@@ -29,3 +32,26 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 async def http(stack: Stack) -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(base_url=stack.gateway_url) as session:
         yield session
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Without these, Chromium keeps trying to reach Google's services on a machine with no network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        await launched.close()

@@ -588,7 +588,6 @@ async def test_the_index_is_loaded_once_and_payloads_are_searched_by_intent() ->
 @pytest.mark.parametrize(
     ("slots", "events", "reason"),
     [
-        ({}, [user("I want to complain", "complaint")], "complaint"),
         (
             {"verification_status": "locked"},
             [user("a person please", "request_human")],

@@ -7,7 +7,6 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.dialogue import latest_intent
 from bot.actions.slots import (
     ACTION_ANSWER_FROM_KNOWLEDGE,
     HANDOFF_REASON,
@@ -33,8 +32,6 @@ def _previous_bot_action(tracker: Tracker) -> str | None:
 
 def handoff_reason(tracker: Tracker) -> str:
     """Why the customer wants a person, for the agent's queue: the most specific reason first."""
-    if latest_intent(tracker) == "complaint":
-        return "complaint"
     if tracker.get_slot(VERIFICATION_STATUS) == LOCKED:
         return "verification_failed"
     if (

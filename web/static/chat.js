@@ -8,6 +8,9 @@ const errorEl = document.getElementById("error");
 const form = document.getElementById("composer");
 const input = document.getElementById("composer-input");
 const sendButton = document.getElementById("send");
+const handoffEl = document.getElementById("handoff");
+const endButton = document.getElementById("end-chat");
+const endedEl = document.getElementById("ended");
 const SENDER_LABEL = { customer: "You", bot: "Assistant", agent: "Agent", system: "Notice" };
 
 let socket = null;
@@ -47,7 +50,8 @@ function render(message) {
   item.dataset.sender = message.sender;
   const who = document.createElement("span");
   who.className = "who";
-  who.textContent = `${SENDER_LABEL[message.sender] || message.sender}: `;
+  const agentName = message.sender === "agent" && message.data && message.data.agent;
+  who.textContent = `${agentName || SENDER_LABEL[message.sender] || message.sender}: `;
   const text = document.createElement("span");
   text.className = "text";
   text.textContent = message.text;
@@ -58,6 +62,28 @@ function render(message) {
   logEl.append(item);
   logEl.scrollTop = logEl.scrollHeight;
   renderQuickReplies(message.sender === "customer" ? [] : (message.data && message.data.buttons) || []);
+  if (message.data && message.data.queue_position) {
+    showHandoff(`Waiting for a colleague: number ${message.data.queue_position} in the queue.`);
+  }
+}
+
+function showHandoff(text) {
+  handoffEl.textContent = text;
+  handoffEl.hidden = !text;
+}
+
+function onHandoff(frame) {
+  if (frame.status === "queued") showHandoff("Waiting for a colleague…");
+  else if (frame.status === "agent") showHandoff(`You're chatting with ${frame.agent.display_name}.`);
+  else showHandoff("");
+}
+
+function ended() {
+  endedEl.hidden = false;
+  form.hidden = true;
+  endButton.hidden = true;
+  quickEl.replaceChildren();
+  showHandoff("");
 }
 
 function renderQuickReplies(buttons) {
@@ -89,9 +115,14 @@ async function connect(forceNew = false) {
     const frame = JSON.parse(event.data);
     if (frame.type === "hello") {
       frame.messages.forEach(render);
+      if (frame.status === "closed") ended();
+      else if (frame.status === "agent") showHandoff("You're chatting with one of our team.");
+      else if (frame.status === "queued" && handoffEl.hidden) showHandoff("Waiting for a colleague…");
       if (!frame.bot_available) statusEl.textContent = "Connected – the assistant is temporarily unavailable";
     } else if (frame.type === "message") render(frame.message);
     else if (frame.type === "typing") typingEl.hidden = !frame.on;
+    else if (frame.type === "handoff") onHandoff(frame);
+    else if (frame.type === "closed") ended();
     else if (frame.type === "error") showError(frame.message);
   });
   socket.addEventListener("close", (event) => {
@@ -117,6 +148,17 @@ form.addEventListener("submit", (event) => {
 });
 input.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+});
+endButton.addEventListener("click", async () => {
+  const id = localStorage.getItem("tandem.conversation");
+  if (!id) return;
+  const response = await fetch(`/api/conversations/${id}/close`, { method: "POST" });
+  if (response.ok) ended();
+  else showError("Could not end the chat; please try again.");
+});
+document.getElementById("new-chat").addEventListener("click", () => {
+  localStorage.removeItem("tandem.conversation");
+  location.reload();
 });
 sendButton.disabled = true;
 connect();

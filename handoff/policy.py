@@ -1,0 +1,242 @@
+"""When the bot hands a conversation to a person, and why: a pure function of the conversation so far.
+
+Every trigger is checked; when several fire, the first in this order is the reason (the others are
+named at the end of the explanation):
+
+1. complaint           a complaint said in anger (or exasperation, or sarcasm): regulated handling,
+                       the complaints team first
+2. negative_sentiment  the customer is upset now, or in distress (bereaved, scammed, in hardship...),
+                       whatever they asked
+3. flow_failed         a concrete cause the agent must pick up (e.g. verification locked)
+4. customer_request    asked for a person, reason unknown
+5. sentiment_falling   a trend, weaker evidence than the above
+6. repeated_failure    the bot does not understand, but the customer is not (yet) upset
+7. bot_down            says nothing about the customer, so any other reason tells the agent more
+
+The customer's state comes first because the reason also picks the queue and the priority: with
+config.yml's priorities this order never gives a customer a lower priority than another trigger
+that fired would have.
+
+Words alone decide two things a score cannot: a complaint that reads calm to VADER but repeats, waits,
+threatens to leave or is sarcastic (handoff.sentiment.exasperation_cue), and distress said politely
+(handoff.sentiment.distress_cue), which a person should handle however calm the words.
+
+The moving average exists only once sentiment_window customer messages do: over fewer it is one
+or two messages' mood, which the single-message floor already judges, and an early "thanks!"
+would otherwise set a best that makes every later neutral stretch look like a fall.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from handoff.sentiment import distress_cue, exasperation_cue, moving_average
+from tandem.config import EscalationSettings
+
+REQUEST_HUMAN_INTENT = "request_human"
+COMPLAINT_INTENT = "complaint"
+VIP_TIER = "vip"
+# Explanations quote the customer; the whole message is in the transcript.
+QUOTE_CHARS = 60
+
+
+class Reason(StrEnum):
+    CUSTOMER_REQUEST = (
+        "customer_request"  # explicit request for a person (intent request_human, or keypad 0 on a call)
+    )
+    COMPLAINT = "complaint"  # complaint intent together with negative sentiment or exasperation
+    NEGATIVE_SENTIMENT = (
+        "negative_sentiment"  # a message below the floor or in distress, or the average below its threshold
+    )
+    SENTIMENT_FALLING = (
+        "sentiment_falling"  # moving average fell by falling_drop from its best in this conversation
+    )
+    REPEATED_FAILURE = (
+        "repeated_failure"  # max_failed_turns fallback / low-confidence customer turns in a row
+    )
+    FLOW_FAILED = "flow_failed"  # the bot could not finish a flow (e.g. verification locked)
+    BOT_DOWN = "bot_down"  # the bot engine is unreachable
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerTurn:
+    text: str
+    intent: str | None
+    confidence: float | None
+    sentiment: float  # VADER compound of text
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    turns: tuple[CustomerTurn, ...]  # the customer's turns so far, oldest first, latest last
+    handoff_requested: bool  # the bot flagged an explicit request for a person
+    flow_failed: bool
+    bot_down: bool
+    tier: str = "standard"  # "standard" or "vip"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    escalate: bool
+    reason: Reason | None
+    priority: int  # higher is served sooner: rules.priorities[reason] (+ vip_priority_boost for a VIP); 0 when not escalating
+    explanation: str  # always set, human-readable; also when not escalating
+
+
+# A check returns why its trigger fired, or None.
+Check = Callable[[Signals, EscalationSettings], str | None]
+
+
+def decide(signals: Signals, rules: EscalationSettings) -> Decision:
+    fired = [(reason, why) for reason, check in _CHECKS if (why := check(signals, rules)) is not None]
+    if not fired:
+        return Decision(escalate=False, reason=None, priority=0, explanation=_no_trigger(signals, rules))
+    (reason, explanation), others = fired[0], fired[1:]
+    if others:
+        explanation += "; also " + ", ".join(other for other, _ in others)
+    # A VIP is served sooner once escalated, never escalated for being one.
+    boost = rules.vip_priority_boost if signals.tier == VIP_TIER else 0
+    return Decision(
+        escalate=True, reason=reason, priority=rules.priorities[reason] + boost, explanation=explanation
+    )
+
+
+def _complaint(signals: Signals, rules: EscalationSettings) -> str | None:
+    latest = _latest(signals)
+    if latest is None or latest.intent != COMPLAINT_INTENT:
+        return None
+    limit = rules.complaint_sentiment_max
+    if latest.sentiment <= limit:
+        return f"complaint with sentiment {latest.sentiment:.2f} at or below {limit:.2f} on {_quote(latest.text)}"
+    # Exasperation counts whatever the score: sarcasm even scores positive.
+    if (cue := exasperation_cue(latest.text)) is not None:
+        return f"complaint with {cue} on {_quote(latest.text)}"
+    average = _current_average(signals, rules)
+    if average is not None and average <= limit:
+        return (
+            f"complaint with average sentiment {average:.2f} over the last {rules.sentiment_window} "
+            f"messages at or below {limit:.2f}"
+        )
+    return None
+
+
+def _negative_sentiment(signals: Signals, rules: EscalationSettings) -> str | None:
+    latest = _latest(signals)
+    if latest is None:
+        return None
+    if latest.sentiment < rules.sentiment_floor:
+        return f"sentiment {latest.sentiment:.2f} below floor {rules.sentiment_floor:.2f} on {_quote(latest.text)}"
+    distress = _distress(latest, rules)
+    if distress is not None:
+        return distress
+    average = _current_average(signals, rules)
+    if average is not None and average < rules.average_threshold:
+        return (
+            f"average sentiment {average:.2f} over the last {rules.sentiment_window} messages "
+            f"below {rules.average_threshold:.2f}"
+        )
+    return None
+
+
+def _distress(turn: CustomerTurn, rules: EscalationSettings) -> str | None:
+    """A sign of distress, unless the customer sounds content (thanking us once it was sorted)."""
+    cue = distress_cue(turn.text)
+    if cue is None or turn.sentiment > rules.distress_sentiment_max:
+        return None
+    return f"distress: {cue} on {_quote(turn.text)}"
+
+
+def _flow_failed(signals: Signals, rules: EscalationSettings) -> str | None:
+    return "the bot could not finish a flow" if signals.flow_failed else None
+
+
+def _customer_request(signals: Signals, rules: EscalationSettings) -> str | None:
+    latest = _latest(signals)
+    # The intent counts on its own: the flag may lag behind the message that asked.
+    if latest is not None and latest.intent == REQUEST_HUMAN_INTENT:
+        return f"customer asked for a person: {_quote(latest.text)}"
+    return "the bot flagged a request for a person" if signals.handoff_requested else None
+
+
+def _sentiment_falling(signals: Signals, rules: EscalationSettings) -> str | None:
+    averages = _window_averages(signals, rules)
+    if not averages:
+        return None
+    best, now = max(averages), averages[-1]
+    # A fall that is still positive is a happy customer becoming less so, not a reason for a person.
+    if now < 0 and best - now >= rules.falling_drop:
+        return f"average sentiment fell from {best:.2f} to {now:.2f} (a drop of {rules.falling_drop:.2f} escalates)"
+    return None
+
+
+def _repeated_failure(signals: Signals, rules: EscalationSettings) -> str | None:
+    recent = signals.turns[-rules.max_failed_turns :]
+    if len(recent) < rules.max_failed_turns:
+        return None
+    failures = [(turn, _failure(turn, rules)) for turn in recent]
+    if not all(why for _, why in failures):
+        return None
+    listed = ", ".join(f"{_quote(turn.text)} ({why})" for turn, why in failures)
+    return f"the last {len(recent)} customer messages were not understood: {listed}"
+
+
+def _bot_down(signals: Signals, rules: EscalationSettings) -> str | None:
+    return "the bot engine is unreachable" if signals.bot_down else None
+
+
+_CHECKS: tuple[tuple[Reason, Check], ...] = (
+    (Reason.COMPLAINT, _complaint),
+    (Reason.NEGATIVE_SENTIMENT, _negative_sentiment),
+    (Reason.FLOW_FAILED, _flow_failed),
+    (Reason.CUSTOMER_REQUEST, _customer_request),
+    (Reason.SENTIMENT_FALLING, _sentiment_falling),
+    (Reason.REPEATED_FAILURE, _repeated_failure),
+    (Reason.BOT_DOWN, _bot_down),
+)
+
+
+def _failure(turn: CustomerTurn, rules: EscalationSettings) -> str | None:
+    """Why the bot did not understand this message, or None; no confidence (a button) is understood."""
+    if turn.intent in rules.fallback_intents:
+        return f"intent {turn.intent}"
+    if turn.confidence is not None and turn.confidence < rules.low_confidence:
+        return f"confidence {turn.confidence:.2f} below {rules.low_confidence:.2f}"
+    return None
+
+
+def _latest(signals: Signals) -> CustomerTurn | None:
+    return signals.turns[-1] if signals.turns else None
+
+
+def _window_averages(signals: Signals, rules: EscalationSettings) -> list[float]:
+    """The moving average at each turn that completes a full window, oldest first."""
+    window = rules.sentiment_window
+    return moving_average([turn.sentiment for turn in signals.turns], window)[window - 1 :]
+
+
+def _current_average(signals: Signals, rules: EscalationSettings) -> float | None:
+    averages = _window_averages(signals, rules)
+    return averages[-1] if averages else None
+
+
+def _no_trigger(signals: Signals, rules: EscalationSettings) -> str:
+    latest = _latest(signals)
+    if latest is None:
+        return "no trigger: no customer messages yet"
+    average = _current_average(signals, rules)
+    shown = (
+        f"{average:.2f}"
+        if average is not None
+        else f"not yet ({len(signals.turns)} of {rules.sentiment_window} messages)"
+    )
+    return (
+        f"no trigger: {latest.intent or 'no intent'} with sentiment {latest.sentiment:.2f} "
+        f"on {_quote(latest.text)}, average sentiment {shown}"
+    )
+
+
+def _quote(text: str) -> str:
+    flat = " ".join(text.split())
+    return f"'{flat}'" if len(flat) <= QUOTE_CHARS else f"'{flat[: QUOTE_CHARS - 1]}…'"

@@ -1,0 +1,77 @@
+"""Tables of the human side: agents and their sessions, queued contacts, and offers.
+
+They share the conversation store's metadata (and database), so a contact and its conversation are
+written in one transaction and a restart finds the queue exactly as it was.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tandem.store import metadata
+
+agents = sa.Table(
+    "agents",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("password_hash", sa.String(300), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("skills", sa.JSON, nullable=False),
+    sa.Column("chat_capacity", sa.Integer, nullable=False),
+    sa.Column("voice_capacity", sa.Integer, nullable=False),
+    sa.Column("sip_uri", sa.String(300)),
+    sa.Column("state", sa.String(20), nullable=False),
+    # Epoch seconds since the agent last became free: the longest idle gets the next offer.
+    sa.Column("idle_since", sa.Float, nullable=False),
+    sa.Column("state_since", sa.Float, nullable=False),
+)
+
+sessions = sa.Table(
+    "agent_sessions",
+    metadata,
+    # Only a hash of the cookie is kept: a copy of the database does not sign anyone in.
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("agent_id", sa.ForeignKey("agents.id"), nullable=False, index=True),
+    sa.Column("expires_at", sa.Float, nullable=False),
+)
+
+contacts = sa.Table(
+    "contacts",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("conversation_id", sa.ForeignKey("conversations.id"), nullable=False, index=True),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("queue", sa.String(64), nullable=False),
+    sa.Column("priority", sa.Integer, nullable=False),
+    sa.Column("reason", sa.String(40), nullable=False),
+    sa.Column("explanation", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("enqueued_at", sa.Float, nullable=False),
+    sa.Column("agent_id", sa.ForeignKey("agents.id"), index=True),
+    sa.Column("answered_at", sa.Float),
+    sa.Column("ended_at", sa.Float),
+    sa.Column("closed_at", sa.Float),
+    sa.Column("disposition", sa.String(64)),
+    sa.Column("notes", sa.Text),
+    sa.Column("declined_by", sa.JSON, nullable=False),
+    sa.Column("context", sa.JSON, nullable=False),
+    # When the customer was last told their position; and whether the over-long wait was offered.
+    sa.Column("announced_at", sa.Float),
+    sa.Column("alternatives_offered", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Set while the assigned agent's desk is disconnected: after the grace period it is requeued.
+    sa.Column("agent_lost_at", sa.Float),
+)
+
+offers = sa.Table(
+    "offers",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("contact_id", sa.ForeignKey("contacts.id"), nullable=False, index=True),
+    sa.Column("agent_id", sa.ForeignKey("agents.id"), nullable=False, index=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False, index=True),
+    sa.Column("closed_at", sa.Float),
+)

@@ -1,0 +1,207 @@
+"""The agents' desk and the supervisors' dashboard: sign-in, pages, and their live sockets.
+
+Every page and socket checks the session cookie and the role. Desk frames (JSON):
+client -> server: accept, decline (offer_id); send (contact_id, text); state (state); end, handback
+(contact_id); wrap_up (contact_id, disposition, notes); transfer (contact_id, queue).
+server -> client: hello, offer, offer_closed, contact, contact_removed, message, suggestions, agent, error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from handoff.passwords import new_session_token, session_hash, verify_password
+from handoff.store import Agent, Role
+from tandem import validation
+from tandem.app_keys import HANDOFF, RATE_LIMITER, SETTINGS
+from tandem.validation import InputError
+from tandem.web_chat import read_json
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+COOKIE = "tandem_desk"
+STATS_INTERVAL_S = 1.0
+MAX_NOTES_BYTES = 8192
+
+
+async def signed_in(request: web.Request) -> Agent | None:
+    token = request.cookies.get(COOKIE)
+    if not token or len(token) > 100:
+        return None
+    return await request.app[HANDOFF].contacts.session_agent(session_hash(token), time.time())
+
+
+async def require_role(request: web.Request, *roles: Role) -> Agent:
+    agent = await signed_in(request)
+    if agent is None:
+        raise InputError("unauthorized", "Sign in first.", 401)
+    if agent.role not in roles:
+        raise InputError("forbidden", "Your role may not open this.", 403)
+    return agent
+
+
+def _page(name: str, *roles: Role) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def page(request: web.Request) -> web.StreamResponse:
+        agent = await signed_in(request)
+        if agent is None:
+            raise web.HTTPFound("/desk/login")
+        if agent.role not in roles:
+            raise web.HTTPForbidden(reason="Your role may not open this page")
+        return web.FileResponse(WEB_DIR / name, headers={"Cache-Control": "no-store"})
+
+    return page
+
+
+async def login_page(_request: web.Request) -> web.FileResponse:
+    return web.FileResponse(WEB_DIR / "login.html")
+
+
+@routes.post("/api/desk/login")
+async def login(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str) or len(password) > 1024:
+        raise InputError("invalid_credentials", "Give a username and a password.")
+    # Per address, so guessing passwords is as slow as the chat's start limit allows.
+    wait_s = request.app[RATE_LIMITER].check(f"login:{request.remote}")
+    if wait_s:
+        raise InputError("rate_limited", f"Too many attempts; retry in {wait_s:.1f} s.", 429)
+    handoff = request.app[HANDOFF]
+    found = await handoff.contacts.credentials(username.strip())
+    if found is None or not await asyncio.to_thread(verify_password, password, found[1]):
+        raise InputError("bad_credentials", "Wrong username or password.", 401)
+    agent = found[0]
+    token, token_hash = new_session_token()
+    hours = request.app[SETTINGS].handoff.session_hours
+    await handoff.contacts.create_session(token_hash, agent.id, time.time() + hours * 3600)
+    response = web.json_response({"agent": agent.to_json()})
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", max_age=int(hours * 3600), path="/")
+    log.info("agent signed in", extra={"agent_id": agent.id})
+    return response
+
+
+@routes.post("/api/desk/logout")
+async def logout(request: web.Request) -> web.Response:
+    token = request.cookies.get(COOKIE)
+    if token:
+        await request.app[HANDOFF].contacts.delete_session(session_hash(token))
+    response = web.Response(status=204)
+    response.del_cookie(COOKIE, path="/")
+    return response
+
+
+@routes.get("/api/desk/me")
+async def me(request: web.Request) -> web.Response:
+    agent = await require_role(request, Role.AGENT, Role.SUPERVISOR)
+    return web.json_response({"agent": agent.to_json()})
+
+
+@routes.get("/api/supervisor/stats")
+async def stats(request: web.Request) -> web.Response:
+    await require_role(request, Role.SUPERVISOR)
+    return web.json_response(await request.app[HANDOFF].floor())
+
+
+@routes.get("/api/supervisor/socket")
+async def supervisor_socket(request: web.Request) -> web.WebSocketResponse:
+    await require_role(request, Role.SUPERVISOR)
+    ws = web.WebSocketResponse(heartbeat=30, max_msg_size=4096)
+    await ws.prepare(request)
+    handoff = request.app[HANDOFF]
+    while not ws.closed:
+        with contextlib.suppress(ConnectionResetError):
+            await ws.send_json({"type": "stats", "stats": await handoff.floor()})
+        # Nothing is expected from the dashboard; reading notices a close at once.
+        with contextlib.suppress(TimeoutError):
+            frame = await ws.receive(timeout=STATS_INTERVAL_S)
+            if frame.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                break
+    return ws
+
+
+@routes.get("/api/desk/socket")
+async def desk_socket(request: web.Request) -> web.WebSocketResponse:
+    agent = await require_role(request, Role.AGENT, Role.SUPERVISOR)
+    ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
+    await ws.prepare(request)
+    handoff = request.app[HANDOFF]
+    async with handoff.desks.connect(agent.id) as events:
+        await ws.send_json(await handoff.desk_connected(agent))
+        forwarder = asyncio.create_task(_forward(events, ws))
+        try:
+            await _receive(request, ws, agent)
+        finally:
+            forwarder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await forwarder
+    await handoff.desk_disconnected(agent.id)
+    return ws
+
+
+async def _forward(events: asyncio.Queue[dict[str, Any]], ws: web.WebSocketResponse) -> None:
+    while not ws.closed:
+        event = await events.get()
+        with contextlib.suppress(ConnectionResetError):
+            await ws.send_json(event)
+
+
+def _field(body: dict[str, Any], key: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not 1 <= len(value) <= 64:
+        raise InputError(f"invalid_{key}", f"'{key}' is missing or malformed.")
+    return value
+
+
+async def _receive(request: web.Request, ws: web.WebSocketResponse, agent: Agent) -> None:
+    handoff = request.app[HANDOFF]
+    max_bytes = request.app[SETTINGS].gateway.max_message_bytes
+    actions: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {
+        "accept": lambda b: handoff.accept(agent.id, _field(b, "offer_id")),
+        "decline": lambda b: handoff.decline(agent.id, _field(b, "offer_id")),
+        "send": lambda b: handoff.send(
+            agent.id, _field(b, "contact_id"), validation.message_text(b.get("text"), max_bytes)
+        ),
+        "state": lambda b: handoff.set_state(agent.id, _field(b, "state")),
+        "end": lambda b: handoff.end(agent.id, _field(b, "contact_id")),
+        "wrap_up": lambda b: handoff.wrap_up(
+            agent.id, _field(b, "contact_id"), _field(b, "disposition"), _notes(b.get("notes"))
+        ),
+        "transfer": lambda b: handoff.transfer(agent.id, _field(b, "contact_id"), _field(b, "queue")),
+        "handback": lambda b: handoff.handback(agent.id, _field(b, "contact_id")),
+    }
+    async for frame in ws:
+        try:
+            if frame.type != WSMsgType.TEXT:
+                if frame.type == WSMsgType.BINARY:
+                    raise InputError("binary_not_supported", "Send text frames with JSON.")
+                continue
+            body = validation.parse_json_object(frame.data)
+            action = actions.get(str(body.get("type")))
+            if action is None:
+                raise InputError("unknown_type", f"type must be one of {sorted(actions)}.")
+            await action(body)
+        except InputError as error:
+            with contextlib.suppress(ConnectionResetError):
+                await ws.send_json({"type": "error", **error.to_json()["error"]})
+
+
+def _notes(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or len(value.encode()) > MAX_NOTES_BYTES:
+        raise InputError("invalid_notes", f"Notes are text of at most {MAX_NOTES_BYTES} bytes.")
+    return value.strip()
+
+
+routes.get("/desk/login")(login_page)
+routes.get("/desk")(_page("desk.html", Role.AGENT, Role.SUPERVISOR))
+routes.get("/desk/supervisor")(_page("supervisor.html", Role.SUPERVISOR))
