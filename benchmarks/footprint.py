@@ -31,7 +31,7 @@ COMPONENTS = {
 }
 
 
-def children(pid: int) -> list[int]:
+def children(pid: int, recursive: bool = True) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -40,7 +40,7 @@ def children(pid: int) -> list[int]:
             except (OSError, IndexError, ValueError):
                 continue
             if ppid == pid:
-                found += [int(entry.name), *children(int(entry.name))]
+                found += [int(entry.name), *(children(int(entry.name)) if recursive else [])]
     return found
 
 
@@ -79,12 +79,14 @@ def run_until_ready(config: Path, url: str) -> tuple[float, dict[str, float]]:
         time.sleep(2)
         rss: dict[str, float] = dict.fromkeys(COMPONENTS, 0.0)
         rss["launcher"] = rss_mb(launcher.pid)
-        # Each server runs in its own session; sum a component's whole process tree (Sanic forks workers).
-        for child in children(launcher.pid):
+        # Each server runs in its own session; sum a component's whole process tree: Sanic's workers
+        # (rasa_sdk's serves the actions and loads the knowledge model) are spawned processes whose
+        # command line does not name the server, so they count with the process that started them.
+        for child in children(launcher.pid, recursive=False):
             line = cmdline(child)
             for name, marker in COMPONENTS.items():
                 if marker in line:
-                    rss[name] += rss_mb(child)
+                    rss[name] += sum(rss_mb(pid) for pid in [child, *children(child)])
         return ready, rss
     finally:
         launcher.send_signal(signal.SIGINT)

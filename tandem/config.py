@@ -80,6 +80,8 @@ class VoiceEndpointingSettings(_Section):
     no_input_ms: float = Field(gt=0)
     max_reprompts: int = Field(ge=0)
     max_turn_ms: float = Field(gt=0)
+    # A turn whose transcript so far reads as a whole sentence ends after this much silence; 0: off.
+    complete_end_silence_ms: float = Field(default=0, ge=0)
 
 
 class VoiceMenuOption(_Section):
@@ -95,7 +97,7 @@ class VoiceSettings(_Section):
     # pjsua2 takes at most 4 calls per process: with processes > 1, kamailio's dispatcher listens on
     # host:port and spreads calls over that many voice gateway processes (voice_gateway/dispatcher/),
     # whose SIP ports are consecutive from worker_port (0: free ports picked at start) and which
-    # share the RTP range.
+    # split the RTP range between them.
     processes: int = Field(default=1, ge=1, le=16)
     worker_port: int = Field(default=0, ge=0, le=65535)
     codecs: tuple[str, ...] = Field(min_length=1)

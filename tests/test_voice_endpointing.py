@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from voice_gateway.endpointing import Endpointer, EndpointingSettings, Event, EventKind
+from voice_gateway.endpointing import Endpointer, EndpointingSettings, Event, EventKind, reads_as_complete
 
 FAST = EndpointingSettings(
     start_threshold=0.5,
@@ -247,3 +247,55 @@ def test_thresholds_are_inclusive() -> None:
 def test_invalid_settings_are_refused(changes: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         replace(DEFAULTS, **changes)
+
+
+EARLY = replace(FAST, complete_end_silence_ms=70)
+
+
+def test_a_turn_whose_transcript_reads_complete_ends_after_the_shorter_silence() -> None:
+    endpointer = Endpointer(EARLY)
+    events: list[Event] = []
+    for index, step in enumerate("SSSSS" + "." * 12):
+        events += endpointer.observe(index * 10, PROBABILITY[step])
+        if events and events[-1].kind is PAUSE and len(events) == 2:
+            endpointer.transcript_complete(events[-1].speech_end_ms or 0)  # the speculation is done
+    ended = events[-1]
+    assert (ended.kind, ended.reason, ended.at_ms - (ended.speech_end_ms or 0)) == (ENDED, "complete", 70)
+
+
+def test_a_complete_transcript_is_forgotten_when_the_caller_goes_on() -> None:
+    endpointer = Endpointer(EARLY)
+    events: list[Event] = []
+    for index, step in enumerate("SSSSS ...... SSS".replace(" ", "") + "." * 12):
+        events += endpointer.observe(index * 10, PROBABILITY[step])
+        if len(events) == 2 and events[-1].kind is PAUSE:
+            endpointer.transcript_complete(events[-1].speech_end_ms or 0)
+    ended = events[-1]
+    assert (ended.reason, ended.at_ms - (ended.speech_end_ms or 0)) == ("silence", 100)
+
+
+def test_without_the_setting_a_complete_transcript_changes_nothing() -> None:
+    endpointer = Endpointer(FAST)
+    endpointer.transcript_complete(50)
+    events = [
+        e for i, step in enumerate("SSSSS" + "." * 12) for e in endpointer.observe(i * 10, PROBABILITY[step])
+    ]
+    assert events[-1].reason == "silence"
+
+
+@pytest.mark.parametrize(
+    ("text", "complete"),
+    [
+        ("I lost my card.", True),
+        ("What is my balance?", True),
+        ("Hello there!", True),
+        ("I lost my.", False),
+        ("I would like to", False),
+        ("Can I talk to...", False),
+        ("Yes.", False),
+        ("", False),
+        ("I want to pay for the.", False),
+    ],
+)
+def test_reads_as_complete(text: str, complete: bool) -> None:
+    assert reads_as_complete(text) is complete

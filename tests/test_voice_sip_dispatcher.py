@@ -16,7 +16,14 @@ from tandem.config import load_settings
 from tandem.isolated import free_port, write_isolated_config
 from tandem.processes import ManagedProcess, Stack
 from tests.sip.audio_check import has_tone, load_wav, sox_tone
-from tests.sip.harness import EchoApp, dispatcher, echo_app, finished_phone, phone, registrar
+from tests.sip.harness import (
+    EchoApp,
+    dispatcher,
+    echo_app,
+    finished_phone,
+    phone,
+    registrar,
+)
 from tests.test_voice_sip_register import register_args
 from voice_gateway.dispatcher import plan_voice
 from voice_gateway.dispatcher.kamailio import find_kamailio
@@ -144,3 +151,29 @@ def test_the_stack_restarts_a_dead_worker_but_not_other_processes(tmp_path: Path
         assert stack.check() is gateway
     finally:
         stack.stop()
+
+
+def test_cancelled_calls_free_their_place(tmp_path: Path) -> None:
+    """CANCEL before the answer goes through the dispatcher too, and the load count forgets the call."""
+    with (
+        echo_app(tmp_path, "--ring-ms", "3000", name="worker1") as first,
+        echo_app(tmp_path, "--ring-ms", "3000", name="worker2") as second,
+        dispatcher(tmp_path, [first.port, second.port]) as front,
+    ):
+        cancelled = [
+            phone(tmp_path, front.uri(), "--duration", "5", "--user", f"55583{i}", name=f"cancel{i}")
+            for i in range(8)
+        ]
+        time.sleep(1.5)  # all ringing: the workers answer after 3 s
+        for caller in cancelled:
+            caller.popen.send_signal(signal.SIGTERM)  # hang up before the answer: CANCEL
+        for caller in cancelled:
+            assert caller.wait(10) == 2, caller.describe()  # no call got media
+        time.sleep(1)
+        assert not first.all("call") and not second.all("call")
+        ringing = [
+            phone(tmp_path, front.uri(), "--duration", "1", "--user", f"55582{i}", name=f"ring{i}")
+            for i in range(8)
+        ]
+        for caller in ringing:
+            assert caller.wait(30) == 0, caller.describe()  # all 8 places free again

@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp
 
 from tandem.config import Settings, VoiceSettings
-from voice_gateway.call_flow import CallFlow
+from voice_gateway.call_flow import CallFlow, endpointing_settings
 from voice_gateway.core_client import CoreClient
 from voice_gateway.dispatcher import WorkerPlan
 from voice_gateway.handoff import AgentLine
@@ -90,6 +90,7 @@ def _registration(state: RegistrationState) -> None:
 
 
 async def serve(settings: Settings, stop: asyncio.Event, worker: WorkerPlan | None = None) -> None:
+    endpointing_settings(settings.voice)  # inconsistent timings stop the start, not the first call
     engines = await asyncio.to_thread(load_engines, settings.voice)
     music = await asyncio.to_thread(HoldMusic.load, settings.resolve(settings.voice.hold_music))
     gateway = f"http://{settings.gateway.host}:{settings.gateway.port}"

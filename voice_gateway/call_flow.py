@@ -30,7 +30,7 @@ from typing import Any
 from tandem.config import VoiceSettings
 from tandem.logs import conversation_id_var
 from voice_gateway.core_client import CoreClient, CoreUnavailable
-from voice_gateway.endpointing import EndpointingSettings, Event, EventKind
+from voice_gateway.endpointing import EndpointingSettings, Event, EventKind, reads_as_complete
 from voice_gateway.handoff import AgentLine, CallHandoff
 from voice_gateway.ivr import Keypad, KeypadAction, MenuChoice, MenuOption, asks_for_digits
 from voice_gateway.listener import Listener
@@ -170,19 +170,32 @@ class CallFlow:
             self._speaker.interrupt()
             log.info("barge-in", extra={"at_ms": event.at_ms})
         elif event.kind is EventKind.PAUSE:
-            self._speculation = Speculation(
+            speculation = Speculation(
                 event.speech_start_ms or 0.0, event.speech_end_ms or 0.0, self._transcribe(event)
             )
+            self._speculation = speculation
+            speculation.task.add_done_callback(lambda _: self._speculated(speculation))
         elif event.kind is EventKind.SPEECH_RESUMED and self._speculation is not None:
             self._speculation.task.cancel()
             self._speculation = None
         elif event.kind is EventKind.TURN_ENDED:
+            silence_ms = event.at_ms - (event.speech_end_ms or event.at_ms)
+            log.info("turn ended", extra={"reason": event.reason, "silence_ms": round(silence_ms)})
             self._inputs.put_nowait(self._turn_text(event))
         elif event.kind is EventKind.NO_INPUT and not self._handoff.active:  # silence is fine on hold
             if event.give_up:
                 self._hang_up("no input", self._voice.goodbye)
             else:
                 self._spawn(self._prompt(self._voice.reprompt))
+
+    def _speculated(self, speculation: Speculation) -> None:
+        """A transcript that reads complete lets the turn end sooner, if the caller is still silent."""
+        task = speculation.task
+        if speculation is not self._speculation or task.cancelled() or task.exception() is not None:
+            return
+        said = task.result()
+        if said is not None and reads_as_complete(said.text):
+            self._listener.endpointer.transcript_complete(speculation.end_ms)
 
     def _turn_text(self, event: Event) -> asyncio.Task[CustomerInput | None]:
         speculation, self._speculation = self._speculation, None

@@ -9,6 +9,8 @@ Events, in the order a caller's turn produces them:
   when the turn ends.
 - SPEECH_RESUMED: speech came back after a PAUSE: discard the speculative result.
 - TURN_ENDED: end_silence_ms of silence (reason "silence"), or the turn reached max_turn_ms ("max_turn").
+  When the speculative transcript reads as a complete sentence (transcript_complete(), see
+  reads_as_complete), complete_end_silence_ms of silence are enough (reason "complete").
 - BARGE_IN: min_barge_in_ms of speech while the bot is playing: stop playback. SPEECH_STARTED follows
   at once for the same speech, so the interruption itself is transcribed. A cough or an "uh-huh"
   shorter than min_barge_in_ms is ignored and does not become a turn.
@@ -18,6 +20,7 @@ Events, in the order a caller's turn produces them:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -64,12 +67,19 @@ class EndpointingSettings:
     no_input_ms: float = 6000.0
     max_reprompts: int = 1
     max_turn_ms: float = 20000.0
+    # Silence that ends a turn whose transcript already reads complete; 0 = always end_silence_ms.
+    complete_end_silence_ms: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.stop_threshold <= self.start_threshold <= 1.0:
             raise ValueError("need 0 <= stop_threshold <= start_threshold <= 1")
         if not 0 < self.pause_ms < self.end_silence_ms:
             raise ValueError("need 0 < pause_ms < end_silence_ms")
+        if (
+            self.complete_end_silence_ms
+            and not self.pause_ms < self.complete_end_silence_ms <= self.end_silence_ms
+        ):
+            raise ValueError("need pause_ms < complete_end_silence_ms <= end_silence_ms (or 0: off)")
         if min(self.chunk_ms, self.min_speech_ms, self.min_barge_in_ms, self.no_input_ms) <= 0:
             raise ValueError("chunk_ms, min_speech_ms, min_barge_in_ms and no_input_ms must be positive")
         if self.max_reprompts < 0 or self.max_turn_ms <= self.min_speech_ms:
@@ -93,6 +103,7 @@ class Endpointer:
         self._bot_speaking = False
         self._listening_since: float | None = None  # no-input timer; None = not armed
         self._no_input_count = 0
+        self._complete_until: float | None = None  # speech_end_ms of a turn whose transcript reads complete
 
     # --- inputs -------------------------------------------------------------------------------------
 
@@ -118,6 +129,11 @@ class Endpointer:
     def start_listening(self, now_ms: float) -> None:
         """Arm the no-input timer without playback, e.g. when the bot has nothing to say to a turn."""
         self._listening_since = now_ms
+
+    def transcript_complete(self, speech_end_ms: float) -> None:
+        """The speculative transcript of the audio up to speech_end_ms reads as a whole sentence: if the
+        caller is still silent since then, the turn ends after complete_end_silence_ms of silence."""
+        self._complete_until = speech_end_ms
 
     def tick(self, now_ms: float) -> list[Event]:
         """Time passes without audio (no RTP): only the no-input timer can fire."""
@@ -173,7 +189,10 @@ class Endpointer:
         if not self._pause_sent and silent_ms >= self._s.pause_ms:
             self._pause_sent = True
             events.append(self._turn_event(EventKind.PAUSE, end))
-        if silent_ms >= self._s.end_silence_ms:
+        complete = bool(self._s.complete_end_silence_ms) and self._complete_until == self._last_speech_end
+        if complete and silent_ms >= self._s.complete_end_silence_ms:
+            events.append(self._close_turn(end, "complete"))
+        elif silent_ms >= self._s.end_silence_ms:
             events.append(self._close_turn(end, "silence"))
         return events
 
@@ -202,3 +221,21 @@ class Endpointer:
         give_up = self._no_input_count > self._s.max_reprompts
         self._listening_since = None if give_up else now
         return [Event(EventKind.NO_INPUT, now, no_input_count=self._no_input_count, give_up=give_up)]
+
+
+# A transcript ending on one of these words stops mid-sentence whatever its punctuation ("I lost my.").
+_DANGLING = frozenset((
+    "a", "an", "the", "my", "your", "our", "their", "his", "her", "its", "and", "or", "but", "so", "because",
+    "if", "that", "to", "of", "for", "with", "at", "on", "in", "from", "about", "into", "than", "then",
+    "like", "um", "uh", "er",
+))  # fmt: skip
+
+
+def reads_as_complete(text: str) -> bool:
+    """Whisper's transcript of a turn so far looks like a finished sentence: at least two words, ending in
+    '.', '?' or '!' (not '...'), and not on an article, conjunction or preposition."""
+    text = text.strip()
+    if not text or text.endswith("...") or text[-1] not in ".?!":
+        return False
+    words = re.findall(r"[a-z']+", text.lower())
+    return len(words) >= 2 and words[-1] not in _DANGLING
