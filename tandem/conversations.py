@@ -270,6 +270,9 @@ class ConversationService:
                 continue
             conversation_id_var.set(conversation.id)
             async with self._lock(conversation.id):
+                # The customer's own turn may have delivered it while we waited for the lock.
+                if not await self._store.is_pending(message.id):
+                    continue
                 if await self._deliver(conversation, message) is None:
                     break
             delivered += 1

@@ -426,6 +426,13 @@ class Store:
         async with self._engine.connect() as conn:
             return [_message(row) for row in await conn.execute(query)]
 
+    async def is_pending(self, message_id: int) -> bool:
+        async with self._engine.connect() as conn:
+            delivery = await conn.scalar(
+                sa.select(messages.c.bot_delivery).where(messages.c.id == message_id)
+            )
+        return delivery == Delivery.PENDING
+
     async def count_pending(self) -> int:
         async with self._engine.connect() as conn:
             return int(

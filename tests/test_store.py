@@ -53,7 +53,27 @@ async def test_pending_messages_survive_a_restart(tmp_path: Path) -> None:
     assert await reopened.count_pending() == 2
     await reopened.mark_delivered(pending[0], "greet", 0.9, [])
     assert [m.text for m in await reopened.pending_messages(conversation.id)] == ["second"]
+    assert not await reopened.is_pending(pending[0].id) and await reopened.is_pending(pending[1].id)
     await reopened.close()
+
+
+async def test_verifying_on_a_second_channel_merges_the_customers(tmp_path: Path) -> None:
+    store = await open_store(tmp_path)
+    visitor = await store.customer_for_identity("web", "visitor-1")
+    chat = await store.start_conversation(visitor, "web")
+    caller = await store.customer_for_identity("phone", "+447700900123")
+    call = await store.start_conversation(caller, "phone")
+
+    assert await store.link_customer(visitor, "bank", "C1001", "Ben", "vip") == visitor
+    assert await store.link_customer(caller, "bank", "C1001", None, None) == visitor
+    profile = await store.customer_profile(visitor)
+    assert profile["display_name"] == "Ben" and profile["tier"] == "vip"
+    assert {(i["channel"], i["external_id"]) for i in profile["identities"]} == {
+        ("web", "visitor-1"), ("phone", "+447700900123"), ("bank", "C1001")
+    }  # fmt: skip
+    assert {h["conversation_id"] for h in profile["history"]} == {chat.id, call.id}
+    assert await store.customer_for_identity("phone", "+447700900123") == visitor
+    await store.close()
 
 
 async def test_sqlite_file_is_in_wal_mode(tmp_path: Path) -> None:
