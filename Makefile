@@ -7,6 +7,7 @@ RASA_DATA := --config config.yml --domain bot/domain --data training_data/nlu tr
 .PHONY: run test bootstrap lint format train rasa-test validate shell actions index bench
 
 run: bootstrap  ## set everything up and run the whole stack
+	scripts/system_packages.sh
 	$(PY) -m tandem up
 
 test: bootstrap  ## the whole test suite, lint and format check included (.ci/run calls this)

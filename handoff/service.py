@@ -570,6 +570,10 @@ class HandoffService:
             await self._push_agent(agent_id)
         conversation = await self._conversation(contact.conversation_id)
         await self._conversations.say(conversation, Sender.SYSTEM, handoff_message(queue))
+        # A caller's line leaves the agent's phone and goes back to hold.
+        self._conversations.events.publish(
+            conversation.id, {"type": "handoff", "status": "queued", "queue": queue}
+        )
         self._wake.set()
 
     async def bridge_failed(self, conversation_id: str, detail: str) -> None:

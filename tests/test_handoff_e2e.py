@@ -266,3 +266,25 @@ async def test_desk_and_dashboard_check_sign_in_role_and_input(
         assert error["code"] == code, (frame[:40], error)
     await desk.send({"type": "state", "state": "away"})
     await desk.wait_for("agent", lambda e: e["agent"]["state"] == "away")
+
+
+async def test_a_transfer_goes_to_the_other_queue_with_its_context(
+    http: aiohttp.ClientSession, stack: Stack, floor: list[aiohttp.ClientSession]
+) -> None:
+    cards, _ = await available_desk(stack, floor, skills=("cards",))
+    conversation = await start_conversation(http)
+    await say(http, conversation, "my card was declined")
+    await say(http, conversation, "can I talk to someone please")
+    offer = await cards.offer_for(conversation)
+    assert offer["contact"]["queue"] == "cards"
+    await cards.send({"type": "accept", "offer_id": offer["id"]})
+    await cards.wait_for("contact", lambda e: e["contact"]["status"] == "active")
+
+    payments, _ = await available_desk(stack, floor, skills=("payments",))
+    await cards.send({"type": "transfer", "contact_id": offer["contact"]["id"], "queue": "payments"})
+    await cards.wait_for("contact_removed")
+    transferred = await payments.offer_for(conversation)
+    assert transferred["contact"]["queue"] == "payments"
+    assert transferred["contact"]["context"]["transferred_from"]["queue"] == "cards"
+    assert transferred["contact"]["context"]["summary"] == offer["contact"]["context"]["summary"]
+    assert await status(http, conversation) == "queued"

@@ -92,6 +92,9 @@ class CallHandoff:
         self._status = BOT
         self._announcements: list[str] = []
         self._unclaimed: list[str] = []  # system messages since the last customer or bot message
+        # The last system message after an agent took the call ("...has ended the conversation"): the
+        # bridge may clear the announcements just after it arrived.
+        self._said_with_agent: str | None = None
         self._choices: list[Choice] = []  # the buttons offered, as keys 1, 2, 3...
         self._dialing: asyncio.Task[None] | None = None
         self._ringing = False
@@ -147,6 +150,8 @@ class CallHandoff:
         elif message["sender"] == "system":
             text = self._spoken(message["text"], (message.get("data") or {}).get("buttons") or [])
             (self._announcements if self.active else self._unclaimed).append(text)
+            if self._status == AGENT:
+                self._said_with_agent = text
 
     def _spoken(self, text: str, buttons: list[dict[str, str]]) -> str:
         """A system message as the caller hears it: buttons become keys."""
@@ -296,8 +301,9 @@ class CallHandoff:
     async def _finish(self) -> None:
         await self._drop_agent()
         self._hold.silence()
-        closing = self._announcements or self._unclaimed  # e.g. "Our colleague has ended the conversation."
-        await self._say_goodbye(closing or [self._voice.call_ended], note=False)
+        # e.g. "Our colleague has ended the conversation."
+        closing = self._announcements or self._unclaimed or [self._said_with_agent or self._voice.call_ended]
+        await self._say_goodbye(closing, note=False)
 
     async def _say_goodbye(self, texts: list[str], *, note: bool) -> None:
         if note:
