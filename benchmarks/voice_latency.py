@@ -48,7 +48,7 @@ QUESTIONS = [
     "How do I activate my new card?",
     "My card was declined at the shop.",
     "What are your opening hours?",
-    "I want to talk to a person.",
+    "How do I change my address?",
     "How long does a transfer take?",
     "Hello there.",
 ]
@@ -61,6 +61,14 @@ TURNS_ALONE = 30
 TURNS_CONCURRENT = 10
 LEVELS = (4, 6, 8, 10, 12)
 P95_GOAL_MS = 1500
+NEVER_ESCALATE = {
+    "sentiment_floor": -1.0,
+    "average_threshold": -1.0,
+    "falling_drop": 2.0,
+    "complaint_sentiment_max": -1.0,
+    "distress_sentiment_max": -1.0,
+    "max_failed_turns": 1_000_000,
+}
 
 
 @dataclass(frozen=True)
@@ -197,6 +205,9 @@ def isolated_config(root: Path, processes: int, complete_end_silence_ms: float |
     config = write_isolated_config(root)
     raw = yaml.safe_load(config.read_text(encoding="utf-8"))
     raw["tandem"]["voice"]["processes"] = processes
+    # Turns with the bot are measured here: a caller sent to the queue would hear hold music instead
+    # (asterisk prompts are nonsense to a bank, so repeated fallbacks would escalate every call).
+    raw["tandem"]["handoff"]["escalation"].update(NEVER_ESCALATE)
     if complete_end_silence_ms is not None:
         raw["tandem"]["voice"]["endpointing"]["complete_end_silence_ms"] = complete_end_silence_ms
     config.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
