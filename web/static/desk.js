@@ -1,20 +1,11 @@
-import { fill, h, setText, svg } from "/static/dom.js";
 // Agent desk: offers, several conversations at once, context and agent assist, wrap-up. One WebSocket
 // (/api/desk/socket); every (re)connect starts with a "hello" frame that carries the agent's whole work,
 // so this page keeps no state of its own that matters beyond drafts.
+import { fill, h, setText, svg } from "/static/dom.js";
+import { REASON_LABEL, STATE_LABEL } from "/static/labels.js";
 const MAX_BYTES = 4096; // gateway.max_message_bytes
 const MAX_NOTES_BYTES = 8192; // the server's limit for wrap-up notes
 const SENDER_LABEL = { customer: "Customer", bot: "Assistant (bot)", agent: "Agent", system: "System" };
-const STATE_LABEL = { available: "Available", busy: "Busy", away: "Away", wrap_up: "Wrap-up", offline: "Offline" };
-const REASON_LABEL = {
-  customer_request: "Asked for a person",
-  complaint: "Complaint",
-  negative_sentiment: "Negative sentiment",
-  sentiment_falling: "Sentiment falling",
-  repeated_failure: "Bot did not understand",
-  flow_failed: "Bot flow failed",
-  bot_down: "Bot unavailable",
-};
 const CHANNEL_LABEL = { web: "Chat", phone: "Phone" };
 // Not (yet) the agent's work: an offer's contact is still queued.
 const NOT_MINE = new Set(["offered", "queued"]);

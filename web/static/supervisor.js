@@ -1,20 +1,11 @@
-import { fill, h, setText, svg } from "/static/dom.js";
 // Supervisor dashboard: one Stats snapshot a second over /api/supervisor/socket (first paint from
 // GET /api/supervisor/stats). Every update edits the existing DOM in place, so nothing flickers.
+import { fill, h, setText, svg } from "/static/dom.js";
+import { REASON_LABEL, STATE_LABEL } from "/static/labels.js";
 const STATES = ["available", "busy", "wrap_up", "away", "offline"];
-const STATE_LABEL = { available: "Available", busy: "Busy", away: "Away", wrap_up: "Wrap-up", offline: "Offline" };
 const STATE_BADGE = { available: "ok", busy: "bad", wrap_up: "warn", away: "neutral", offline: "neutral" };
 const STATUS_LABEL = { waiting: "Waiting", queued: "Waiting", offered: "Offered", active: "Active", wrap_up: "Wrap-up", ended: "Ended" };
 const STATUS_BADGE = { waiting: "warn", queued: "warn", offered: "info", active: "ok", wrap_up: "neutral", ended: "neutral" };
-const REASON_LABEL = {
-  customer_request: "Asked for a person",
-  complaint: "Complaint",
-  negative_sentiment: "Negative sentiment",
-  sentiment_falling: "Sentiment falling",
-  repeated_failure: "Bot did not understand",
-  flow_failed: "Bot flow failed",
-  bot_down: "Bot unavailable",
-};
 // Colour thresholds (the Stats do not carry each queue's SLA target yet).
 const LONGEST_WARN_S = 60;
 const LONGEST_BAD_S = 120;
