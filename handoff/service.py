@@ -115,17 +115,13 @@ class HandoffService:
         if turn and slots.get("verified_customer_id"):
             await self._link_verified_customer(conversation, slots)
         turns = await self._turns_since_last_handoff(conversation.id)
-        staffed = any(self._effective(a) != routing.OFFLINE for a in await self._connected_agents())
-        tier = (
-            slots.get("customer_tier")
-            or (await self._store.customer_profile(conversation.customer_id))["tier"]
-        )
+        tier = slots.get("customer_tier") or await self._store.customer_tier(conversation.customer_id)
         signals = Signals(
             turns=turns,
             handoff_requested=bool(slots.get("handoff_requested")),
             flow_failed=slots.get("verification_status") == "locked",
             # With nobody signed in, the customer's messages wait for the bot to return instead.
-            bot_down=turn is None and staffed,
+            bot_down=turn is None and await self._staffed(),
             tier=str(tier),
         )
         decision = decide(signals, self._cfg.escalation)
@@ -267,13 +263,15 @@ class HandoffService:
             now = self._clock()
             await self._expire_offers(now)
             await self._requeue_lost(now)
-            agents = await self._agent_views()
+            pending = await self.contacts.pending_offers()
+            agents = await self._agent_views(pending)
             queued = await self.contacts.contacts_in([ContactStatus.QUEUED])
-            offered = {o.contact_id for o in await self.contacts.pending_offers()}
+            offered = {o.contact_id for o in pending}
             waiting = [self._waiting(c, offered) for c in queued]
             planned = routing.plan_offers(waiting, agents, self._cfg.queues, now)
+            by_id = {c.id: c for c in queued}
             for offer in planned:
-                await self._make_offer(offer, now)
+                await self._make_offer(by_id[offer.contact_id], offer.agent_id, now)
             just_offered = {offer.contact_id for offer in planned}
             due = [
                 c
@@ -286,13 +284,8 @@ class HandoffService:
             for contact in queued:
                 await self._offer_alternatives_after_max_wait(contact, now)
 
-    async def _make_offer(self, planned: routing.Offer, now: float) -> None:
-        offer = await self.contacts.create_offer(
-            planned.contact_id, planned.agent_id, now, now + self._cfg.offer_timeout_s
-        )
-        contact = await self.contacts.contact(planned.contact_id)
-        if contact is None:
-            return
+    async def _make_offer(self, contact: Contact, agent_id: str, now: float) -> None:
+        offer = await self.contacts.create_offer(contact.id, agent_id, now, now + self._cfg.offer_timeout_s)
         self._metrics.handoff_offer_seconds.observe(max(0.0, now - contact.enqueued_at))
         self.desks.push(offer.agent_id, {"type": "offer", "offer": await self._offer_view(offer, contact)})
         log.info("offered", extra={"contact_id": contact.id, "agent_id": offer.agent_id})
@@ -775,6 +768,9 @@ class HandoffService:
 
     # Agents' load and state
 
+    async def _staffed(self) -> bool:
+        return any(self._effective(a) != routing.OFFLINE for a in await self._connected_agents())
+
     async def _connected_agents(self) -> list[Agent]:
         connected = self.desks.connected_agents()
         return [a for a in await self.contacts.all_agents() if a.id in connected]
@@ -801,9 +797,10 @@ class HandoffService:
             voice_capacity=agent.voice_capacity,
         )
 
-    async def _agent_views(self) -> list[routing.AgentView]:
+    async def _agent_views(self, pending_offers: list[OfferRecord] | None = None) -> list[routing.AgentView]:
         loads = await self._loads()
-        pending = {o.agent_id for o in await self.contacts.pending_offers()}
+        offers = await self.contacts.pending_offers() if pending_offers is None else pending_offers
+        pending = {o.agent_id for o in offers}
         return [
             routing.AgentView(
                 id=agent.id,

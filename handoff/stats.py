@@ -62,11 +62,13 @@ def floor_stats(
     accepted, and SLA % is the share of them accepted within the queue's sla_s.
     """
     queue_rows = []
+    within_all = 0
     for name, queue in queues.items():
         mine = [c for c in today if c.queue == name]
         waiting = [c for c in mine if c.status == ContactStatus.QUEUED]
         answered = [c for c in mine if c.answered_at is not None]
         within = [c for c in answered if routing.within_sla((c.answered_at or 0) - c.enqueued_at, queue)]
+        within_all += len(within)
         queue_rows.append(
             {
                 "name": name,
@@ -89,9 +91,6 @@ def floor_stats(
         c for c in today if c.status in (ContactStatus.QUEUED, ContactStatus.ACTIVE, ContactStatus.WRAP_UP)
     ]
     by_state = Counter(a.state for a in agents)
-    within_all = sum(
-        1 for c in answered if routing.within_sla((c.answered_at or 0) - c.enqueued_at, queues[c.queue])
-    )
     return {
         "at": now,
         "queues": queue_rows,

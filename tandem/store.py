@@ -244,6 +244,11 @@ class Store:
                 await conn.execute(sa.update(customers).where(customers.c.id == survivor).values(**profile))
         return survivor
 
+    async def customer_tier(self, customer_id: str) -> str:
+        async with self._engine.connect() as conn:
+            tier = await conn.scalar(sa.select(customers.c.tier).where(customers.c.id == customer_id))
+        return str(tier or "standard")
+
     async def customer_profile(self, customer_id: str) -> dict[str, Any]:
         """Who the customer is, every identity they have used, and their conversations, newest first."""
         async with self._engine.connect() as conn:

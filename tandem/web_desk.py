@@ -24,6 +24,7 @@ from tandem import validation
 from tandem.app_keys import HANDOFF, RATE_LIMITER, SETTINGS
 from tandem.validation import InputError
 from tandem.web_chat import read_json
+from tandem.web_ws import forward_events
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -136,7 +137,7 @@ async def desk_socket(request: web.Request) -> web.WebSocketResponse:
     handoff = request.app[HANDOFF]
     async with handoff.desks.connect(agent.id) as events:
         await ws.send_json(await handoff.desk_connected(agent))
-        forwarder = asyncio.create_task(_forward(events, ws))
+        forwarder = asyncio.create_task(forward_events(events, ws))
         try:
             await _receive(request, ws, agent)
         finally:
@@ -145,13 +146,6 @@ async def desk_socket(request: web.Request) -> web.WebSocketResponse:
                 await forwarder
     await handoff.desk_disconnected(agent.id)
     return ws
-
-
-async def _forward(events: asyncio.Queue[dict[str, Any]], ws: web.WebSocketResponse) -> None:
-    while not ws.closed:
-        event = await events.get()
-        with contextlib.suppress(ConnectionResetError):
-            await ws.send_json(event)
 
 
 def _field(body: dict[str, Any], key: str) -> str:

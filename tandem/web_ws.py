@@ -49,7 +49,7 @@ async def chat_socket(request: web.Request) -> web.WebSocketResponse:
                     "messages": [m.to_json() for m in history],
                 }
             )
-            forwarder = asyncio.create_task(_forward(events, ws))
+            forwarder = asyncio.create_task(forward_events(events, ws))
             try:
                 await _receive(request, ws, conversation, events)
             finally:
@@ -61,7 +61,8 @@ async def chat_socket(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-async def _forward(events: asyncio.Queue[dict[str, Any]], ws: web.WebSocketResponse) -> None:
+async def forward_events(events: asyncio.Queue[dict[str, Any]], ws: web.WebSocketResponse) -> None:
+    """Send queued events to the socket in order until it closes (chat and desk sockets alike)."""
     while not ws.closed:
         event = await events.get()
         with contextlib.suppress(ConnectionResetError):
