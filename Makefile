@@ -4,7 +4,7 @@ PY := .venv/bin/python
 RASA := PYTHONPATH=$(CURDIR) RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 .venv-rasa/bin/rasa
 RASA_DATA := --config config.yml --domain bot/domain --data training_data/nlu training_data/stories
 
-.PHONY: run test bootstrap lint format train rasa-test validate shell actions index bench
+.PHONY: run test security bootstrap lint format train rasa-test validate shell actions index bench
 
 run: bootstrap  ## set everything up and run the whole stack
 	scripts/system_packages.sh
@@ -15,6 +15,10 @@ test: bootstrap  ## the whole test suite, lint and format check included (.ci/ru
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	$(PY) -m pytest
+
+security: bootstrap  ## only the security checks (pytest -m security)
+	scripts/system_packages.sh
+	$(PY) -m pytest -m security
 
 bootstrap:
 	scripts/bootstrap.sh
