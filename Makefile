@@ -16,9 +16,9 @@ test: bootstrap  ## the whole test suite, lint and format check included (.ci/ru
 	.venv/bin/ruff format --check .
 	$(PY) -m pytest
 
-security: bootstrap  ## only the security checks (pytest -m security)
+security: bootstrap  ## only the security checks (pytest -m security), counted into benchmarks/results.json
 	scripts/system_packages.sh
-	$(PY) -m pytest -m security
+	$(PY) -m benchmarks.security_checks
 
 bootstrap:
 	scripts/bootstrap.sh

@@ -22,6 +22,7 @@ BENCHMARKS = [
     [GATEWAY_PYTHON, "-m", "benchmarks.stt_wer"],
     [GATEWAY_PYTHON, "-m", "benchmarks.chat_load"],
     [GATEWAY_PYTHON, "-m", "benchmarks.footprint"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.security_checks"],
     [GATEWAY_PYTHON, "-m", "benchmarks.voice_latency"],  # about 10 minutes: real calls at 1-12 at once
 ]
 
