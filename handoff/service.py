@@ -127,11 +127,8 @@ class HandoffService:
         decision = decide(signals, self._cfg.escalation)
         log.info(
             "escalation decision",
-            extra={
-                "escalate": decision.escalate,
-                "reason": decision.reason,
-                "explanation": decision.explanation,
-            },
+            # Not the explanation: it quotes what the customer said.
+            extra={"escalate": decision.escalate, "reason": decision.reason, "priority": decision.priority},
         )
         if decision.escalate:
             await self.escalate(conversation, decision, slots)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -359,6 +359,19 @@ class Store:
                 .where(messages.c.id == message.id)
                 .values(bot_delivery=Delivery.DELIVERED, intent=intent, confidence=confidence, data=data)
             )
+
+    async def mask_message(self, message: Message, masked_text: str) -> Message:
+        """Replace a customer message found to be a security answer by its mask; nothing derived from
+        its text (sentiment, entities) is kept either."""
+        kept = {k: v for k, v in (message.data or {}).items() if k in ("payload", "answering")}
+        masked = replace(message, text=masked_text, data={**kept, "masked": True})
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                sa.update(messages)
+                .where(messages.c.id == message.id)
+                .values(text=masked.text, data=masked.data)
+            )
+        return masked
 
     async def close_conversation(self, conversation_id: str, outcome: dict[str, Any]) -> None:
         now = utcnow()

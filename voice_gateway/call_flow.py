@@ -111,7 +111,7 @@ class CallFlow:
         log.info(
             "call answered",
             extra={
-                "caller": self._session.remote.number,
+                "caller_id_given": bool(self._session.remote.number),  # never the number itself
                 "sip_call_id": self._session.sip_call_id,
                 "codec": self._session.codec,
             },
