@@ -107,8 +107,14 @@ class ConversationService:
             lock = self._locks[conversation_id] = asyncio.Lock()
         return lock
 
-    async def open(self, channel: str, external_id: str) -> Conversation:
-        customer_id = await self._store.customer_for_identity(channel, external_id)
+    async def open(self, channel: str, external_id: str | None) -> Conversation:
+        """A new conversation of the customer behind `external_id`; None (a withheld caller ID) is
+        nobody known: a customer of their own, until verification says who they are."""
+        customer_id = await (
+            self._store.customer_for_identity(channel, external_id)
+            if external_id is not None
+            else self._store.new_customer()
+        )
         conversation = await self._store.start_conversation(customer_id, channel)
         self._metrics.conversations.labels(channel).inc()
         log.info("conversation started", extra={"conversation_id": conversation.id, "channel": channel})
