@@ -48,6 +48,7 @@ def load_domain() -> dict[str, Any]:
 
 
 DOMAIN = load_domain()
+SECURITY = pytest.mark.security
 
 
 @pytest.fixture
@@ -627,16 +628,20 @@ async def test_the_index_preloaded_at_start_is_the_one_used() -> None:
     assert loads == [1]
 
 
-@pytest.mark.security
 @pytest.mark.parametrize(
     ("requested", "text", "slots", "marked"),
     [
-        ("verify_account_number", "31846207", {}, True),
-        ("verify_account_number", "1234", {}, True),  # a wrong answer to a secret question is one too
-        ("verification_method", "482913", {"verify_account_number": "31846207"}, True),  # a PIN, unasked
-        ("verification_method", "14/03/1985", {"verify_account_number": "31846207"}, True),
+        pytest.param("verify_account_number", "31846207", {}, True, marks=SECURITY),
+        # A wrong answer to a secret question is one too.
+        pytest.param("verify_account_number", "1234", {}, True, marks=SECURITY),
+        # A PIN or date typed at "date of birth or PIN?", before choosing.
+        pytest.param("verification_method", "482913", {"verify_account_number": "31846207"}, True, marks=SECURITY),
+        pytest.param("verification_method", "14/03/1985", {"verify_account_number": "31846207"}, True, marks=SECURITY),
         ("verification_method", "Security PIN", {"verify_account_number": "31846207"}, False),
-        ("verify_secret", "482913", {"verify_account_number": "31846207", "verification_method": "pin"}, True),
+        pytest.param(
+            "verify_secret", "482913", {"verify_account_number": "31846207", "verification_method": "pin"}, True,
+            marks=SECURITY,
+        ),
     ],
 )  # fmt: skip
 async def test_a_message_the_form_takes_a_secret_from_is_marked_whatever_was_asked(
