@@ -212,6 +212,7 @@ class ConversationService:
         if turn.secret_answer and not (message.data or {}).get("masked"):
             # Typed at another question (a PIN at "date of birth or PIN?"), but the form took it as one.
             message = await self._store.mask_message(message, MASKED_TEXT)
+            log.info("security answer masked", extra={"message_id": message.id})
         # What the NLU pulled out of a masked message (an account number, a date) is as secret as the text.
         entities = [] if (message.data or {}).get("masked") else turn.entities
         await self._store.mark_delivered(message, turn.intent, turn.confidence, entities)
