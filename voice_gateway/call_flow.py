@@ -111,7 +111,7 @@ class CallFlow:
         log.info(
             "call answered",
             extra={
-                "caller_id_given": bool(self._session.remote.number),  # never the number itself
+                "caller": self._session.remote.number,
                 "sip_call_id": self._session.sip_call_id,
                 "codec": self._session.codec,
             },
