@@ -76,16 +76,20 @@ def summarize(
     shown: Sequence[Mapping[str, str]],
 ) -> str:
     """Two or three sentences an agent reads in five seconds: who, what about, and why they are here."""
-    who = profile.get("display_name") or "An unidentified customer"
+    name = profile.get("display_name")
+    who = name or "An unidentified customer"
     if profile.get("tier") == "vip":
         who += " (VIP)"
-    verified = " (identity verified)" if slots.get("verification_status") == "verified" else ""
+    if slots.get("verification_status") == "verified":
+        who += " (identity verified)"
+    elif name:  # known only by a phone number or a browser: a hint the agent must not trust
+        who = f"Possibly {who}, not verified yet,"
     topics = [m.intent for m in transcript if m.sender == Sender.CUSTOMER and m.intent]
     main = [t for t in dict.fromkeys(reversed(topics)) if t not in {"greet", "affirm", "deny", "thanks"}]
     about = f" about {', '.join(t.replace('_', ' ') for t in main[:3])}" if main else ""
     turns = sum(1 for m in transcript if m.sender == Sender.CUSTOMER)
     medium = "a call" if channel == "phone" else "a chat"
-    parts = [f"{who}{verified} in {medium}{about}, {turns} message{'s' if turns != 1 else ''} so far."]
+    parts = [f"{who} in {medium}{about}, {turns} message{'s' if turns != 1 else ''} so far."]
     if shown:
         parts.append(f"The bot showed: {', '.join(a['title'] for a in shown)}.")
     parts.append(f"Handed over: {decision.explanation}.")

@@ -127,11 +127,8 @@ class HandoffService:
         decision = decide(signals, self._cfg.escalation)
         log.info(
             "escalation decision",
-            extra={
-                "escalate": decision.escalate,
-                "reason": decision.reason,
-                "explanation": decision.explanation,
-            },
+            # Not the explanation: it quotes what the customer said.
+            extra={"escalate": decision.escalate, "reason": decision.reason, "priority": decision.priority},
         )
         if decision.escalate:
             await self.escalate(conversation, decision, slots)
@@ -177,8 +174,10 @@ class HandoffService:
         queue = queue_for(decision.reason, intents, self._cfg)
         customer_texts = [m.text for m in transcript if m.sender == Sender.CUSTOMER and m.text != MASKED_TEXT]
         now = self._clock()
+        # Verification may have moved the conversation to another customer since `conversation` was read.
+        customer_id = await self._store.conversation_customer(conversation.id)
         context = build_context(
-            profile=await self._store.customer_profile(conversation.customer_id),
+            profile=await self._store.customer_profile(customer_id),
             channel=conversation.channel,
             transcript=transcript,
             slots=slots,
@@ -223,7 +222,7 @@ class HandoffService:
 
     async def _link_verified_customer(self, conversation: Conversation, slots: dict[str, Any]) -> None:
         survivor = await self._store.link_customer(
-            conversation.customer_id,
+            conversation.id,
             VERIFIED_IDENTITY,
             str(slots["verified_customer_id"]),
             slots.get("customer_first_name"),

@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp
 
 from tandem.config import RasaSettings
+from tandem.secret_answers import marked_message_id
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ class BotTurn:
     requested_slot: str | None
     # Every slot after the turn: the handoff policy and the agent's context read them.
     slots: dict[str, Any] = field(default_factory=dict)
+    # The bot took a security answer (account number, PIN, date of birth) from the message it was sent.
+    secret_answer: bool = False
 
 
 def parse_replies(payload: Any) -> list[BotReply]:
@@ -55,6 +58,12 @@ def parse_replies(payload: Any) -> list[BotReply]:
     return replies
 
 
+def marks_secret_answer(payload: Any) -> bool:
+    """The reply holds the verification form's marker: the message sent was consumed as a secret."""
+    items = payload if isinstance(payload, list) else []
+    return any(isinstance(i, dict) and marked_message_id(i.get("custom")) is not None for i in items)
+
+
 class BotClient:
     def __init__(self, settings: RasaSettings, session: aiohttp.ClientSession) -> None:
         self._base = str(settings.url).rstrip("/")
@@ -72,7 +81,8 @@ class BotClient:
             ) as response:
                 if response.status != 200:
                     raise BotUnavailable(f"Rasa answered HTTP {response.status}")
-                replies = parse_replies(await response.json())
+                payload = await response.json()
+                replies = parse_replies(payload)
             state = await self._state(conversation_id)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise BotUnavailable(f"{type(exc).__name__}: {exc}") from exc
@@ -88,6 +98,7 @@ class BotClient:
             ],
             requested_slot=(state.get("slots") or {}).get("requested_slot"),
             slots=state.get("slots") or {},
+            secret_answer=marks_secret_answer(payload),
         )
 
     async def _state(self, conversation_id: str) -> dict[str, Any]:

@@ -19,12 +19,12 @@ from typing import Any, Protocol
 from tandem.bot_client import BotClient, BotReply, BotTurn, BotUnavailable
 from tandem.logs import conversation_id_var
 from tandem.metrics import Metrics
+from tandem.secret_answers import MASKED_TEXT
 from tandem.store import Conversation, ConversationStatus, Delivery, Message, Sender, Store
 from tandem.validation import InputError
 
 log = logging.getLogger(__name__)
 
-MASKED_TEXT = "[security details hidden]"
 BOT_UNAVAILABLE_TEXT = (
     "Sorry, our assistant is unavailable right now. Your message is saved, "
     "and you will get a reply here as soon as it is back."
@@ -107,8 +107,14 @@ class ConversationService:
             lock = self._locks[conversation_id] = asyncio.Lock()
         return lock
 
-    async def open(self, channel: str, external_id: str) -> Conversation:
-        customer_id = await self._store.customer_for_identity(channel, external_id)
+    async def open(self, channel: str, external_id: str | None) -> Conversation:
+        """A new conversation of the customer behind `external_id`; None (a withheld caller ID) is
+        nobody known: a customer of their own, until verification says who they are."""
+        customer_id = await (
+            self._store.customer_for_identity(channel, external_id)
+            if external_id is not None
+            else self._store.new_customer()
+        )
         conversation = await self._store.start_conversation(customer_id, channel)
         self._metrics.conversations.labels(channel).inc()
         log.info("conversation started", extra={"conversation_id": conversation.id, "channel": channel})
@@ -203,6 +209,10 @@ class ConversationService:
             self.events.publish(conversation.id, {"type": "typing", "on": False})
             return None
         self._metrics.bot_turn_seconds.observe(time.perf_counter() - started)
+        if turn.secret_answer and not (message.data or {}).get("masked"):
+            # Typed at another question (a PIN at "date of birth or PIN?"), but the form took it as one.
+            message = await self._store.mask_message(message, MASKED_TEXT)
+            log.info("security answer masked", extra={"message_id": message.id})
         # What the NLU pulled out of a masked message (an account number, a date) is as secret as the text.
         entities = [] if (message.data or {}).get("masked") else turn.entities
         await self._store.mark_delivered(message, turn.intent, turn.confidence, entities)
@@ -229,7 +239,7 @@ class ConversationService:
             self.events.publish(conversation.id, {"type": "closed", "outcome": outcome})
             if self.human:
                 await self.human.conversation_closed(conversation)
-        log.info("conversation closed", extra={"outcome": outcome})
+        log.info("conversation closed", extra={"reason": outcome.get("reason")})
 
     async def say(
         self, conversation: Conversation, sender: Sender, text: str, data: dict[str, Any] | None = None

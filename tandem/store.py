@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -190,6 +190,13 @@ class Store:
         async with self._engine.connect() as conn:
             return int(await conn.scalar(sa.select(sa.func.count()).select_from(conversations)) or 0)
 
+    async def new_customer(self) -> str:
+        """A customer known by nothing yet (a caller with a withheld number)."""
+        customer_id = uuid.uuid4().hex
+        async with self._engine.begin() as conn:
+            await conn.execute(sa.insert(customers).values(id=customer_id, created_at=utcnow()))
+        return customer_id
+
     async def customer_for_identity(self, channel: str, external_id: str) -> str:
         """The customer behind a channel identity, created on first contact."""
         async with self._engine.begin() as conn:
@@ -210,35 +217,61 @@ class Store:
             return customer_id
 
     async def link_customer(
-        self, customer_id: str, channel: str, external_id: str, display_name: str | None, tier: str | None
+        self,
+        conversation_id: str,
+        channel: str,
+        external_id: str,
+        display_name: str | None,
+        tier: str | None,
     ) -> str:
-        """Attach a verified identity (the bank's customer number) to a customer, merging customers.
+        """Attach a verified identity (the bank's customer number) to the conversation's customer.
 
         A caller is first known by their number and a web visitor by their browser; once either proves
-        who they are, both become the same customer, so each sees the other channel's history.
-        Returns the surviving customer id: the one that held the identity first.
+        who they are, both become the same customer, so each sees the other channel's history. A number
+        or a browser proves nothing, though: a customer already verified as someone else is never merged.
+        The conversation then moves, alone, to the verified customer (a fresh one on first contact).
+        Returns the customer the conversation now belongs to.
         """
         async with self._engine.begin() as conn:
+            current = str(
+                await conn.scalar(
+                    sa.select(conversations.c.customer_id).where(conversations.c.id == conversation_id)
+                )
+            )
             owner = await conn.scalar(
                 sa.select(identities.c.customer_id).where(
                     identities.c.channel == channel, identities.c.external_id == external_id
                 )
             )
-            survivor = str(owner) if owner else customer_id
+            verified_as_other = await conn.scalar(
+                sa.select(identities.c.id).where(
+                    identities.c.customer_id == current,
+                    identities.c.channel == channel,
+                    identities.c.external_id != external_id,
+                )
+            )
+            survivor = str(owner) if owner else current
+            if verified_as_other is not None and owner is None:
+                survivor = uuid.uuid4().hex
+                await conn.execute(sa.insert(customers).values(id=survivor, created_at=utcnow()))
             if owner is None:
                 await conn.execute(
                     sa.insert(identities).values(
                         customer_id=survivor, channel=channel, external_id=external_id
                     )
                 )
-            elif survivor != customer_id:
+            if verified_as_other is not None:
+                await conn.execute(
+                    sa.update(conversations)
+                    .where(conversations.c.id == conversation_id)
+                    .values(customer_id=survivor)
+                )
+            elif survivor != current:
                 for table in (identities, conversations):
                     await conn.execute(
-                        sa.update(table)
-                        .where(table.c.customer_id == customer_id)
-                        .values(customer_id=survivor)
+                        sa.update(table).where(table.c.customer_id == current).values(customer_id=survivor)
                     )
-                await conn.execute(sa.delete(customers).where(customers.c.id == customer_id))
+                await conn.execute(sa.delete(customers).where(customers.c.id == current))
             profile = {k: v for k, v in {"display_name": display_name, "tier": tier}.items() if v}
             if profile:
                 await conn.execute(sa.update(customers).where(customers.c.id == survivor).values(**profile))
@@ -309,6 +342,14 @@ class Store:
             )
         return conversation
 
+    async def conversation_customer(self, conversation_id: str) -> str:
+        async with self._engine.connect() as conn:
+            return str(
+                await conn.scalar(
+                    sa.select(conversations.c.customer_id).where(conversations.c.id == conversation_id)
+                )
+            )
+
     async def get_conversation(self, conversation_id: str) -> Conversation | None:
         async with self._engine.connect() as conn:
             row = (
@@ -359,6 +400,19 @@ class Store:
                 .where(messages.c.id == message.id)
                 .values(bot_delivery=Delivery.DELIVERED, intent=intent, confidence=confidence, data=data)
             )
+
+    async def mask_message(self, message: Message, masked_text: str) -> Message:
+        """Replace a customer message found to be a security answer by its mask; nothing derived from
+        its text (sentiment, entities) is kept either."""
+        kept = {k: v for k, v in (message.data or {}).items() if k in ("payload", "answering")}
+        masked = replace(message, text=masked_text, data={**kept, "masked": True})
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                sa.update(messages)
+                .where(messages.c.id == message.id)
+                .values(text=masked.text, data=masked.data)
+            )
+        return masked
 
     async def close_conversation(self, conversation_id: str, outcome: dict[str, Any]) -> None:
         now = utcnow()

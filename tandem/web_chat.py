@@ -7,8 +7,9 @@ from typing import Any
 from aiohttp import web
 
 from tandem import validation
-from tandem.access import require_access
+from tandem.access import is_service, require_access
 from tandem.app_keys import RATE_LIMITER, SERVICE, SETTINGS, START_LIMITER
+from tandem.customer_view import customer_message, customer_outcome
 from tandem.rate_limit import RateLimiter
 from tandem.store import Conversation
 from tandem.validation import InputError
@@ -55,15 +56,19 @@ async def start_conversation(request: web.Request) -> web.Response:
 @routes.get("/api/conversations/{conversation_id}")
 async def get_conversation(request: web.Request) -> web.Response:
     conversation = await accessible_conversation(request)
-    messages = await request.app[SERVICE].transcript(conversation.id)
+    messages = [m.to_json() for m in await request.app[SERVICE].transcript(conversation.id)]
+    outcome = await request.app[SERVICE].outcome(conversation.id)
+    if not is_service(request):  # the customer: only what is meant for them
+        messages = [customer_message(m) for m in messages]
+        outcome = customer_outcome(outcome)
     return web.json_response(
         {
             "conversation_id": conversation.id,
             "channel": conversation.channel,
             "status": conversation.status,
             "created_at": conversation.created_at.isoformat(),
-            "outcome": await request.app[SERVICE].outcome(conversation.id),
-            "messages": [m.to_json() for m in messages],
+            "outcome": outcome,
+            "messages": messages,
         }
     )
 

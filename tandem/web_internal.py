@@ -9,6 +9,7 @@ from aiohttp import web
 
 from tandem.access import require_service
 from tandem.app_keys import HANDOFF, SERVICE
+from tandem.caller_id import caller_identity
 from tandem.store import Sender
 from tandem.validation import InputError
 from tandem.web_chat import conversation_from_path, read_json
@@ -36,7 +37,8 @@ async def open_conversation(request: web.Request) -> web.Response:
     channel = body.get("channel")
     if channel not in SERVICE_CHANNELS:
         raise InputError("invalid_channel", f"channel must be one of {sorted(SERVICE_CHANNELS)}.")
-    conversation = await request.app[SERVICE].open(channel, _text(body, "external_id", 128))
+    caller = caller_identity(_text(body, "external_id", 128))
+    conversation = await request.app[SERVICE].open(channel, caller)
     return web.json_response(
         {"conversation_id": conversation.id, "customer_id": conversation.customer_id}, status=201
     )

@@ -10,12 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from tandem import validation
+from tandem.access import is_service
 from tandem.app_keys import METRICS, RATE_LIMITER, SERVICE, SETTINGS
+from tandem.customer_view import customer_event, customer_message
 from tandem.logs import conversation_id_var
 from tandem.store import Conversation
 from tandem.validation import InputError
@@ -37,19 +40,24 @@ async def chat_socket(request: web.Request) -> web.WebSocketResponse:
     metrics = request.app[METRICS]
     metrics.ws_connections.inc()
     service = request.app[SERVICE]
+    # The voice gateway follows calls on this socket with the service token, and needs the agent's
+    # phone address; a customer gets only what is meant for them.
+    service_view = is_service(request)
     try:
         async with service.events.subscribe(conversation.id) as events:
-            history = await service.transcript(conversation.id)
+            history = [m.to_json() for m in await service.transcript(conversation.id)]
             await ws.send_json(
                 {
                     "type": "hello",
                     "conversation_id": conversation.id,
                     "bot_available": service.bot_available,
                     "status": await service.status(conversation.id),
-                    "messages": [m.to_json() for m in history],
+                    "messages": history if service_view else [customer_message(m) for m in history],
                 }
             )
-            forwarder = asyncio.create_task(forward_events(events, ws))
+            forwarder = asyncio.create_task(
+                forward_events(events, ws, None if service_view else customer_event)
+            )
             try:
                 await _receive(request, ws, conversation, events)
             finally:
@@ -61,12 +69,17 @@ async def chat_socket(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-async def forward_events(events: asyncio.Queue[dict[str, Any]], ws: web.WebSocketResponse) -> None:
-    """Send queued events to the socket in order until it closes (chat and desk sockets alike)."""
+async def forward_events(
+    events: asyncio.Queue[dict[str, Any]],
+    ws: web.WebSocketResponse,
+    view: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> None:
+    """Send queued events to the socket in order until it closes (chat and desk sockets alike),
+    each through `view` when given (what a customer may see)."""
     while not ws.closed:
         event = await events.get()
         with contextlib.suppress(ConnectionResetError):
-            await ws.send_json(event)
+            await ws.send_json(view(event) if view else event)
 
 
 async def _receive(

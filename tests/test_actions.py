@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ def load_domain() -> dict[str, Any]:
 
 
 DOMAIN = load_domain()
+SECURITY = pytest.mark.security
 
 
 @pytest.fixture
@@ -115,6 +116,8 @@ def form_answer(
 class Outcome:
     events: list[dict[str, Any]]
     messages: list[dict[str, Any]]
+    # Custom payloads for the gateway, not said to the customer (the secret-answer marker).
+    markers: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def slots(self) -> dict[str, Any]:
@@ -130,7 +133,8 @@ async def run(action: Action, db: Path | None, t: Tracker) -> Outcome:
         action.db_path = db
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, t, DOMAIN)
-    return Outcome(events, dispatcher.messages)
+    said = [m for m in dispatcher.messages if not m.get("custom")]
+    return Outcome(events, said, [m["custom"] for m in dispatcher.messages if m.get("custom")])
 
 
 def card_status(db: Path, last_four: str) -> str:
@@ -622,3 +626,29 @@ async def test_the_index_preloaded_at_start_is_the_one_used() -> None:
     outcome = await run(action, None, t)
     assert outcome.responses == ["utter_knowledge_answer"]
     assert loads == [1]
+
+
+@pytest.mark.parametrize(
+    ("requested", "text", "slots", "marked"),
+    [
+        pytest.param("verify_account_number", "31846207", {}, True, marks=SECURITY),
+        # A wrong answer to a secret question is one too.
+        pytest.param("verify_account_number", "1234", {}, True, marks=SECURITY),
+        # A PIN or date typed at "date of birth or PIN?", before choosing.
+        pytest.param("verification_method", "482913", {"verify_account_number": "31846207"}, True, marks=SECURITY),
+        pytest.param("verification_method", "14/03/1985", {"verify_account_number": "31846207"}, True, marks=SECURITY),
+        ("verification_method", "Security PIN", {"verify_account_number": "31846207"}, False),
+        pytest.param(
+            "verify_secret", "482913", {"verify_account_number": "31846207", "verification_method": "pin"}, True,
+            marks=SECURITY,
+        ),
+    ],
+)  # fmt: skip
+async def test_a_message_the_form_takes_a_secret_from_is_marked_whatever_was_asked(
+    db: Path, requested: str, text: str, slots: dict[str, Any], marked: bool
+) -> None:
+    t = form_answer(IDENTITY_FORM, requested, text, slots=slots)
+    t.latest_message["message_id"] = "rasa-msg-1"
+    outcome = await run(ValidateIdentityVerificationForm(), db, t)
+    assert outcome.markers == ([{"secret_answer": "rasa-msg-1"}] if marked else [])
+    assert text not in json.dumps(outcome.markers)

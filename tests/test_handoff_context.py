@@ -82,3 +82,16 @@ def test_visible_slots(slots: dict[str, Any], expected: dict[str, Any]) -> None:
 )
 def test_articles_shown(shown: Any, expected: list[dict[str, str]]) -> None:
     assert articles_shown({"kb_articles_shown": shown}) == expected
+
+
+@pytest.mark.security
+def test_a_name_known_only_by_caller_id_is_a_hint_in_the_summary() -> None:
+    """A number (or a browser) that once verified as Alice proves nothing about today's caller."""
+    unverified = {k: v for k, v in SLOTS.items() if k not in ("verification_status", "verified_customer_id")}
+    context = build_context(
+        profile=PROFILE, channel="phone", transcript=TRANSCRIPT, slots=unverified,
+        secret_slots=frozenset({"verify_secret"}), decision=DECISION, decided_at=START.isoformat(),
+        sentiment_window=3, suggestions=[],
+    )  # fmt: skip
+    assert context["summary"].startswith("Possibly Alice (VIP), not verified yet, in a call")
+    assert "identity verified" not in context["summary"]

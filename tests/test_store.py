@@ -1,6 +1,8 @@
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tandem.store import Delivery, Sender, Store
 
 
@@ -64,8 +66,8 @@ async def test_verifying_on_a_second_channel_merges_the_customers(tmp_path: Path
     caller = await store.customer_for_identity("phone", "+447700900123")
     call = await store.start_conversation(caller, "phone")
 
-    assert await store.link_customer(visitor, "bank", "C1001", "Ben", "vip") == visitor
-    assert await store.link_customer(caller, "bank", "C1001", None, None) == visitor
+    assert await store.link_customer(chat.id, "bank", "C1001", "Ben", "vip") == visitor
+    assert await store.link_customer(call.id, "bank", "C1001", None, None) == visitor
     profile = await store.customer_profile(visitor)
     assert profile["display_name"] == "Ben" and profile["tier"] == "vip"
     assert {(i["channel"], i["external_id"]) for i in profile["identities"]} == {
@@ -82,3 +84,55 @@ async def test_sqlite_file_is_in_wal_mode(tmp_path: Path) -> None:
     await store.close()
     with sqlite3.connect(tmp_path / "tandem.sqlite") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+@pytest.mark.security
+async def test_two_people_verified_as_different_customers_are_never_merged(tmp_path: Path) -> None:
+    """One handset (or one shared browser), two people: caller ID is a hint, never proof."""
+    store = await open_store(tmp_path)
+    handset = await store.customer_for_identity("phone", "+447700900123")
+    first = await store.start_conversation(handset, "phone")
+    second = await store.start_conversation(handset, "phone")
+
+    alice = await store.link_customer(first.id, "bank", "1", "Alice", "standard")
+    ben = await store.link_customer(second.id, "bank", "2", "Ben", "vip")
+    assert alice == handset and ben != alice
+    alice_profile, ben_profile = await store.customer_profile(alice), await store.customer_profile(ben)
+    assert (alice_profile["display_name"], ben_profile["display_name"]) == ("Alice", "Ben")
+    assert [h["conversation_id"] for h in alice_profile["history"]] == [first.id]
+    assert [h["conversation_id"] for h in ben_profile["history"]] == [second.id]
+    assert {(i["channel"], i["external_id"]) for i in ben_profile["identities"]} == {("bank", "2")}
+
+    # Ben calls again from the handset and verifies: his conversation joins his record, not Alice's.
+    third = await store.start_conversation(handset, "phone")
+    assert await store.link_customer(third.id, "bank", "2", None, None) == ben
+    assert (await store.customer_profile(alice))["display_name"] == "Alice"
+    assert {h["conversation_id"] for h in (await store.customer_profile(ben))["history"]} == {
+        second.id,
+        third.id,
+    }
+    # Linking again on later turns changes nothing.
+    assert await store.link_customer(third.id, "bank", "2", None, None) == ben
+    await store.close()
+
+
+@pytest.mark.security
+async def test_withheld_callers_are_customers_of_their_own(tmp_path: Path) -> None:
+    store = await open_store(tmp_path)
+    first, second = await store.new_customer(), await store.new_customer()
+    assert first != second
+    assert (await store.customer_profile(first))["identities"] == []
+    await store.close()
+
+
+async def test_a_masked_message_keeps_nothing_derived_from_its_text(tmp_path: Path) -> None:
+    store = await open_store(tmp_path)
+    conversation = await store.start_conversation(await store.new_customer(), "web")
+    said = await store.add_message(
+        conversation.id, "web", Sender.CUSTOMER, "482913", data={"sentiment": 0.1, "answering": "x"}
+    )
+    masked = await store.mask_message(said, "[hidden]")
+    assert (masked.text, masked.data) == ("[hidden]", {"answering": "x", "masked": True})
+    [stored] = await store.transcript(conversation.id)
+    assert (stored.text, stored.data) == ("[hidden]", {"answering": "x", "masked": True})
+    await store.close()

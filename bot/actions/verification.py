@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -43,8 +44,11 @@ from bot.actions.slots import (
     VERIFY_SECRET,
 )
 from bot.bank.repository import VerificationOutcome, verify_identity
+from tandem.secret_answers import secret_answer_marker
 
 FORM_SLOTS = (VERIFY_ACCOUNT_NUMBER, VERIFICATION_METHOD, VERIFY_SECRET)
+# Slots whose value is a security answer: the message it came from must be masked wherever it is kept.
+SECRET_SLOTS = frozenset({VERIFY_ACCOUNT_NUMBER, VERIFY_SECRET})
 METHODS = (METHOD_DATE_OF_BIRTH, METHOD_PIN)
 
 
@@ -92,6 +96,18 @@ class ValidateIdentityVerificationForm(UsesBank, FormValidationAction):
         if tracker.get_slot(VERIFICATION_STATUS) in (VERIFIED, LOCKED):
             return []
         return domain_slots
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        # Whatever question was asked, a message this form took a secret from is marked, so the
+        # gateway and the tracker store mask it (tandem/secret_answers.py).
+        if any(e.get("name") in SECRET_SLOTS and e.get("value") is not None for e in events):
+            dispatcher.utter_message(
+                json_message=secret_answer_marker(tracker.latest_message.get("message_id"))
+            )
+        return events
 
     async def extract_verify_account_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
