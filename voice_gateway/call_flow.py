@@ -111,7 +111,6 @@ class CallFlow:
         log.info(
             "call answered",
             extra={
-                "caller": self._session.remote.number,
                 "sip_call_id": self._session.sip_call_id,
                 "codec": self._session.codec,
             },

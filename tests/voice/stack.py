@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import time
 import urllib.request
 from pathlib import Path
@@ -77,16 +79,22 @@ def dispatcher_routes_to_all(stack: Stack) -> bool:
 
 
 def conversation_of(stack: Stack, caller: str, timeout_s: float = 10.0) -> str:
-    """The conversation id of the latest call from that number (from the gateway's structured log)."""
+    """The conversation id of the latest call from that number, read from the gateway's SQLite store
+    (the voice log never names the caller)."""
+    store = Path(stack.settings.store_url.removeprefix("sqlite+aiosqlite:///"))
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        answered = [
-            e for e in voice_log(stack) if e.get("msg") == "call answered" and e.get("caller") == caller
-        ]
-        if answered:
-            return str(answered[-1]["conversation_id"])
+        with contextlib.closing(sqlite3.connect(store)) as db:
+            found = db.execute(
+                "SELECT c.id FROM conversations c JOIN identities i ON i.customer_id = c.customer_id"
+                " WHERE i.channel = 'phone' AND i.external_id = ? AND c.channel = 'phone'"
+                " ORDER BY c.created_at DESC LIMIT 1",
+                (caller,),
+            ).fetchone()
+        if found:
+            return str(found[0])
         time.sleep(0.1)
-    raise AssertionError(f"no call from {caller} in the voice log")
+    raise AssertionError(f"no call from {caller} in the store")
 
 
 def fetch_conversation(stack: Stack, conversation_id: str) -> dict[str, Any]:

@@ -76,7 +76,7 @@ class CallSession:
         self._disconnected: asyncio.Future[Disconnected] = self._loop.create_future()
 
     def __repr__(self) -> str:
-        return f"<CallSession {self.direction} {self.remote.uri} {self.sip_call_id}>"
+        return f"<CallSession {self.direction} {self.sip_call_id}>"  # no caller number: it ends up in logs
 
     # --- audio (any thread) ----------------------------------------------------------------------
 
