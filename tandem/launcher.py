@@ -59,6 +59,7 @@ def run_stack() -> int:
             f"  Health:     {stack.gateway_url}/health\n"
             f"  Metrics:    {stack.gateway_url}/metrics\n"
             f"  OpenAPI:    {stack.gateway_url}/openapi.json\n"
+            f"  Internal:   {stack.internal_url}  (loopback only: the service API for the voice gateway)\n"
             f"  Rasa:       {s.rasa.url}\n"
             f"  Phone:      {stack.voice_summary()}\n"
             f"Logs in {s.resolve(s.data_dir) / 'logs'}. Press Ctrl-C to stop.\n",
