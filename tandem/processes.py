@@ -25,6 +25,7 @@ from voice_gateway.dispatcher import VoicePlan, plan_voice
 
 GATEWAY_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
+RASA_SECRETS = frozenset({env_name("rasa_token"), env_name("actions_token")})
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,8 @@ class Stack:
     def build(self) -> None:
         s = self.settings
         logs = s.resolve(s.data_dir) / "logs"
-        # Only the secrets this stack chose, and only to the processes that use them.
+        # The secrets this stack chose, whatever the caller's environment holds: Tandem's own processes
+        # get them all, Rasa its two (its API's JWT secret, the action server's token), kamailio none.
         plain_env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV_NAMES}
         base_env = {
             **plain_env,
@@ -107,11 +109,7 @@ class Stack:
             "PYTHONPATH": str(REPO_ROOT),
             **self.secrets.environ(),
         }
-        rasa_secrets = {
-            name: value
-            for name, value in self.secrets.environ().items()
-            if name in {env_name("rasa_token"), env_name("actions_token")}
-        }
+        rasa_secrets = {k: v for k, v in self.secrets.environ().items() if k in RASA_SECRETS}
         tracker_db = s.resolve(s.data_dir) / "rasa_tracker.sqlite"
         self.processes = [
             ManagedProcess(

@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,20 @@ def test_the_environment_overrides_the_file(settings: Settings) -> None:
     given = load_secrets(settings, environ={"TANDEM_SERVICE_TOKEN": STRONG})
     assert given.service_token.get_secret_value() == STRONG
     assert given.rasa_token == generated.rasa_token
+
+
+def test_first_starts_at_the_same_time_agree_on_one_set_of_secrets(settings: Settings) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        loaded = list(pool.map(lambda _: load_secrets(settings, environ={}), range(8)))
+    assert all(secrets == loaded[0] for secrets in loaded)
+    assert load_secrets(settings, environ={}) == loaded[0]
+    assert [p.name for p in (settings.resolve(settings.data_dir)).glob(".secrets.env*")] == []
+
+
+def test_a_short_secret_is_refused_without_showing_it(settings: Settings) -> None:
+    with pytest.raises(ValidationError, match="service_token") as caught:
+        load_secrets(settings, environ={"TANDEM_SERVICE_TOKEN": "hunter2"})
+    assert "hunter2" not in str(caught.value)
 
 
 def test_a_secrets_file_other_users_can_read_is_refused(settings: Settings) -> None:
