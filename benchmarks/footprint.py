@@ -23,7 +23,7 @@ from tandem.config import CONFIG_ENV, REPO_ROOT, load_settings
 from tandem.isolated import write_isolated_config
 
 COMPONENTS = {
-    "rasa": "rasa run",
+    "rasa": "bot.rasa_run run",
     "actions": "rasa_sdk",
     "gateway": "tandem serve",
     "voice": "-m voice_gateway",  # every voice gateway process (voice.processes)

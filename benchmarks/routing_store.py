@@ -42,9 +42,10 @@ async def run_once(folder: Path, contacts: int, agents: int) -> float:
     handoff_store = await HandoffStore.open(store.engine)
     metrics = Metrics()
     async with aiohttp.ClientSession() as http:
-        # The bot is never asked anything here: contacts are queued directly.
-        conversations = ConversationService(store, BotClient(s.rasa, http), EventHub(), metrics, frozenset())
-        service = HandoffService(s, store, handoff_store, conversations, BotClient(s.rasa, http),
+        # The bot is never asked anything here (so it needs no secret): contacts are queued directly.
+        bot = BotClient(s.rasa, "", http)
+        conversations = ConversationService(store, bot, EventHub(), metrics, frozenset())
+        service = HandoffService(s, store, handoff_store, conversations, bot,
                                  KnowledgeState(), metrics)  # fmt: skip
         decision = Decision(True, Reason.CUSTOMER_REQUEST, 1, "benchmark")
         queues = sorted(s.handoff.queues)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
-
-from aiohttp import web
 
 from tandem.config import settings
 from tandem.logs import configure_logging
+from tandem.secrets import InsecureSecrets, load_secrets
 
 
 def main() -> None:
@@ -18,15 +18,18 @@ def main() -> None:
     sub.add_parser("up", help="prepare and run Rasa, the action server and the gateway")
     args = parser.parse_args()
     configure_logging(os.environ.get("TANDEM_LOG_LEVEL", "INFO"))
-    if args.command == "serve":
-        from tandem.app import create_app
+    try:
+        if args.command == "serve":
+            from tandem.server import serve
 
-        config = settings()
-        web.run_app(create_app(config), host=config.gateway.host, port=config.gateway.port, print=None)
-    else:
-        from tandem.launcher import run_stack
+            config = settings()
+            asyncio.run(serve(config, load_secrets(config)))
+        else:
+            from tandem.launcher import run_stack
 
-        raise SystemExit(run_stack())
+            raise SystemExit(run_stack())
+    except InsecureSecrets as error:
+        raise SystemExit(f"Refusing to start: {error}") from None
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from aiohttp import web
 from handoff.service import HandoffService
 from handoff.store import HandoffStore
 from tandem import web_chat, web_desk, web_internal, web_ops, web_ws
+from tandem.access import INTERNAL_PREFIX, on_internal_site
 from tandem.app_keys import (
     BOT,
     HANDOFF,
@@ -22,6 +23,7 @@ from tandem.app_keys import (
     KNOWLEDGE,
     METRICS,
     RATE_LIMITER,
+    SECRETS,
     SERVICE,
     SETTINGS,
     START_LIMITER,
@@ -33,6 +35,7 @@ from tandem.conversations import ConversationService, EventHub
 from tandem.knowledge import KnowledgeState
 from tandem.metrics import Metrics
 from tandem.rate_limit import RateLimiter
+from tandem.secrets import Secrets
 from tandem.store import Store
 from tandem.validation import InputError
 
@@ -65,6 +68,14 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 @web.middleware
+async def internal_site_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The service API does not exist on the public listener, whatever token comes with the request."""
+    if request.path.startswith(INTERNAL_PREFIX) and not on_internal_site(request):
+        raise web.HTTPNotFound()
+    return await handler(request)
+
+
+@web.middleware
 async def timed(request: web.Request, handler: Handler) -> web.StreamResponse:
     started = time.perf_counter()
     response = await handler(request)
@@ -79,9 +90,12 @@ async def index_page(_request: web.Request) -> web.FileResponse:
     return web.FileResponse(WEB_DIR / "index.html")
 
 
-def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[timed, errors_as_json], client_max_size=MAX_BODY_BYTES)
+def create_app(settings: Settings, secrets: Secrets) -> web.Application:
+    app = web.Application(
+        middlewares=[timed, errors_as_json, internal_site_only], client_max_size=MAX_BODY_BYTES
+    )
     app[SETTINGS] = settings
+    app[SECRETS] = secrets
     app[METRICS] = Metrics()
     app[RATE_LIMITER] = RateLimiter(settings.gateway.rate_limit_per_s, settings.gateway.rate_limit_burst)
     app[START_LIMITER] = RateLimiter(settings.gateway.start_limit_per_s, settings.gateway.start_limit_burst)
@@ -101,7 +115,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     store = await Store.open(resolve_store_url(settings))
     session = aiohttp.ClientSession()
-    bot = BotClient(settings.rasa, session)
+    bot = BotClient(settings.rasa, app[SECRETS].rasa_token.get_secret_value(), session)
     app[STORE], app[HTTP], app[BOT] = store, session, bot
     app[SERVICE] = ConversationService(store, bot, EventHub(), app[METRICS], settings.privacy.secret_slots)
     handoff = HandoffService(

@@ -12,9 +12,11 @@ from tandem.conversations import ConversationService
 from tandem.knowledge import KnowledgeState
 from tandem.metrics import Metrics
 from tandem.rate_limit import RateLimiter
+from tandem.secrets import Secrets
 from tandem.store import Store
 
 SETTINGS = web.AppKey("settings", Settings)
+SECRETS = web.AppKey("secrets", Secrets)
 SERVICE = web.AppKey("service", ConversationService)
 METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)

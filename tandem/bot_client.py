@@ -1,17 +1,26 @@
-"""Client for the Rasa server: REST channel for the turn, tracker API for what the NLU understood."""
+"""Client for the Rasa server: REST channel for the turn, tracker API for what the NLU understood.
+
+Rasa's HTTP API takes its plain token only in the query string, where URLs get logged: Rasa runs with
+a JWT secret instead (bot/rasa_run.py), and every API call carries a short-lived signed bearer token.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+import jwt
 
 from tandem.config import RasaSettings
 from tandem.secret_answers import marked_message_id
 
 log = logging.getLogger(__name__)
+# Rasa's server verifies these with the shared secret; "admin" may read any conversation's tracker.
+JWT_ALGORITHM = "HS256"
+JWT_LIFETIME_S = 300
 
 
 class BotUnavailable(Exception):
@@ -65,9 +74,9 @@ def marks_secret_answer(payload: Any) -> bool:
 
 
 class BotClient:
-    def __init__(self, settings: RasaSettings, session: aiohttp.ClientSession) -> None:
+    def __init__(self, settings: RasaSettings, jwt_secret: str, session: aiohttp.ClientSession) -> None:
         self._base = str(settings.url).rstrip("/")
-        self._token = settings.token
+        self._jwt_secret = jwt_secret
         self._session = session
         self._timeout = aiohttp.ClientTimeout(total=settings.timeout_s, sock_connect=1.0)
         self._probe_timeout = aiohttp.ClientTimeout(total=2.0)
@@ -101,11 +110,19 @@ class BotClient:
             secret_answer=marks_secret_answer(payload),
         )
 
+    def _auth(self) -> dict[str, str]:
+        claims = {
+            "user": {"username": "tandem-gateway", "role": "admin"},
+            "exp": time.time() + JWT_LIFETIME_S,
+        }
+        return {"Authorization": f"Bearer {jwt.encode(claims, self._jwt_secret, algorithm=JWT_ALGORITHM)}"}
+
     async def _state(self, conversation_id: str) -> dict[str, Any]:
         # include_events=NONE keeps this call cheap however long the conversation is.
         async with self._session.get(
             f"{self._base}/conversations/{conversation_id}/tracker",
-            params={"include_events": "NONE", "token": self._token},
+            params={"include_events": "NONE"},
+            headers=self._auth(),
             timeout=self._timeout,
         ) as response:
             if response.status != 200:
@@ -118,7 +135,7 @@ class BotClient:
         try:
             async with self._session.get(
                 f"{self._base}/conversations/{conversation_id}/tracker",
-                params={"token": self._token},
+                headers=self._auth(),
                 timeout=self._timeout,
             ) as response:
                 response.raise_for_status()
@@ -133,7 +150,8 @@ class BotClient:
         try:
             async with self._session.post(
                 f"{self._base}/conversations/{conversation_id}/tracker/events",
-                params={"include_events": "NONE", "token": self._token},
+                params={"include_events": "NONE"},
+                headers=self._auth(),
                 json=events,
                 timeout=self._timeout,
             ) as response:
@@ -145,7 +163,7 @@ class BotClient:
         """Rasa's /status: which model is loaded. Raises BotUnavailable when Rasa is down."""
         try:
             async with self._session.get(
-                f"{self._base}/status", params={"token": self._token}, timeout=self._probe_timeout
+                f"{self._base}/status", headers=self._auth(), timeout=self._probe_timeout
             ) as response:
                 response.raise_for_status()
                 result: dict[str, Any] = await response.json()

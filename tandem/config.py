@@ -1,4 +1,8 @@
-"""The one typed configuration: the `tandem:` section of config.yml, validated once at start."""
+"""The one typed configuration: the `tandem:` section of config.yml, validated once at start.
+
+Any setting can be overridden by an environment variable: TANDEM_ then the path in upper case, with
+`__` between levels (TANDEM_GATEWAY__PORT=8443). Secrets are not settings: see tandem/secrets.py.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_ENV = "TANDEM_CONFIG"
@@ -19,7 +24,6 @@ class _Section(BaseModel):
 
 class RasaSettings(_Section):
     url: HttpUrl
-    token: str = Field(min_length=8)
     timeout_s: float = Field(gt=0, le=120)
     health_interval_s: float = Field(gt=0, le=60)
 
@@ -36,8 +40,24 @@ class GatewaySettings(_Section):
     rate_limit_burst: int = Field(ge=1)
     start_limit_per_s: float = Field(gt=0)
     start_limit_burst: int = Field(ge=1)
-    # Shared secret of Tandem's own services (the voice gateway) for /api/internal and phone conversations.
-    service_token: str = Field(min_length=16)
+    # Tandem's own processes (the voice gateway) reach /api/internal, and phone conversations, only
+    # here: a second site, always on 127.0.0.1, never on the public listener.
+    internal_port: int = Field(ge=1, le=65535)
+    # PEM files: given both, the public listener serves HTTPS and WSS only.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert is not None
+
+    @model_validator(mode="after")
+    def _listeners_are_consistent(self) -> GatewaySettings:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together: give both or neither")
+        if self.internal_port == self.port:
+            raise ValueError("internal_port must differ from port")
+        return self
 
 
 class KnowledgeSettings(_Section):
@@ -64,7 +84,7 @@ class VoiceRegistrationSettings(_Section):
     id_uri: str = Field(pattern=r"^sips?:")
     registrar_uri: str = Field(pattern=r"^sips?:")
     username: str = Field(min_length=1)
-    password: str = Field(repr=False)
+    # The password is a secret: TANDEM_SIP_PASSWORD (tandem/secrets.py), never in config.yml.
 
 
 class VoiceEndpointingSettings(_Section):
@@ -207,7 +227,11 @@ class HandoffSettings(_Section):
         return self
 
 
-class Settings(_Section):
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TANDEM_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
     bank_name: str
     data_dir: Path
     store_url: str
@@ -225,6 +249,18 @@ class Settings(_Section):
         """Relative paths in config.yml are relative to the repository root, not the cwd."""
         return path if path.is_absolute() else REPO_ROOT / path
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # config.yml comes in as the init arguments; the environment overrides it, key by key.
+        return env_settings, init_settings
+
 
 def config_path() -> Path:
     return Path(os.environ.get(CONFIG_ENV, REPO_ROOT / "config.yml"))
@@ -235,7 +271,7 @@ def load_settings(path: Path | None = None) -> Settings:
     raw = yaml.safe_load((path or config_path()).read_text(encoding="utf-8"))
     if not isinstance(raw, dict) or "tandem" not in raw:
         raise ValueError(f"{path or config_path()}: no 'tandem:' section")
-    return Settings.model_validate(raw["tandem"])
+    return Settings(**raw["tandem"])
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ import yaml
 from tandem.config import REPO_ROOT, load_settings
 from tandem.launcher import prepare
 from tandem.processes import Stack
+from tandem.secrets import load_secrets
 from tandem.training import ensure_model
 
 
@@ -47,6 +48,7 @@ def write_isolated_config(root: Path, gateway: dict[str, Any] | None = None) -> 
     tandem["rasa"]["url"] = f"http://127.0.0.1:{free_port()}"
     tandem["actions"]["url"] = f"http://127.0.0.1:{free_port()}"
     tandem["gateway"]["port"] = free_port()
+    tandem["gateway"]["internal_port"] = free_port()
     tandem["gateway"].update(gateway or {})
     tandem["knowledge"]["index_dir"] = str(root / "knowledge_index")
     tandem["voice"]["port"] = free_port()
@@ -60,8 +62,10 @@ def prepared_stack(config_path: Path) -> Stack:
     """A stack for a throw-away config, ready to start: bank seeded, index built, model trained if needed.
 
     The model is the repository's (same Rasa part of config.yml), cached under models/ by fingerprint.
+    Its secrets are its own, generated in its data folder, unless the environment sets them.
     """
     settings = load_settings(config_path)
+    secrets = load_secrets(settings)
     prepare(settings)
     model = ensure_model(REPO_ROOT / "config.yml", REPO_ROOT / "var" / "logs" / "train.log")
-    return Stack(settings, config_path, model)
+    return Stack(settings, config_path, model, secrets)

@@ -14,6 +14,7 @@ from types import FrameType
 
 from tandem.config import Settings, config_path, settings
 from tandem.processes import Stack
+from tandem.secrets import load_secrets
 from tandem.training import ensure_model
 
 log = logging.getLogger(__name__)
@@ -36,9 +37,10 @@ def prepare(s: Settings) -> None:
 def run_stack() -> int:
     started = time.monotonic()
     s = settings()
+    secrets = load_secrets(s)  # first, so weak secrets stop the start before any work
     prepare(s)
     model = ensure_model(config_path(), s.resolve(s.data_dir) / "logs" / "train.log")
-    stack = Stack(s, config_path(), model)
+    stack = Stack(s, config_path(), model, secrets)
     stopping = threading.Event()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
@@ -57,6 +59,7 @@ def run_stack() -> int:
             f"  Health:     {stack.gateway_url}/health\n"
             f"  Metrics:    {stack.gateway_url}/metrics\n"
             f"  OpenAPI:    {stack.gateway_url}/openapi.json\n"
+            f"  Internal:   {stack.internal_url}  (loopback only: the service API for the voice gateway)\n"
             f"  Rasa:       {s.rasa.url}\n"
             f"  Phone:      {stack.voice_summary()}\n"
             f"Logs in {s.resolve(s.data_dir) / 'logs'}. Press Ctrl-C to stop.\n",

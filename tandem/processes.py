@@ -2,6 +2,8 @@
 
 The voice gateway is one process on voice.port, or (voice.processes > 1) that many workers behind
 kamailio's SIP dispatcher, which then owns voice.port (voice_gateway/dispatcher/).
+
+Secrets reach each child through its environment only, never its command line (`ps` shows those).
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tandem.config import CONFIG_ENV, REPO_ROOT, Settings
-from tandem.training import RASA_BIN, rasa_env
+from tandem.secrets import SECRET_ENV_NAMES, Secrets, env_name
+from tandem.training import rasa_env
 from voice_gateway.dispatcher import VoicePlan, plan_voice
 
 GATEWAY_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
+RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
+RASA_SECRETS = frozenset({env_name("rasa_token"), env_name("actions_token")})
 
 log = logging.getLogger(__name__)
 
@@ -78,17 +83,33 @@ class Stack:
     settings: Settings
     config_path: Path
     model: Path
+    secrets: Secrets
     processes: list[ManagedProcess] = field(default_factory=list)
     voice: VoicePlan | None = None
 
     @property
     def gateway_url(self) -> str:
-        return f"http://{self.settings.gateway.host}:{self.settings.gateway.port}"
+        gateway = self.settings.gateway
+        return f"{'https' if gateway.tls else 'http'}://{gateway.host}:{gateway.port}"
+
+    @property
+    def internal_url(self) -> str:
+        """The gateway's loopback-only site: the service API, for Tandem's own processes."""
+        return f"http://127.0.0.1:{self.settings.gateway.internal_port}"
 
     def build(self) -> None:
         s = self.settings
         logs = s.resolve(s.data_dir) / "logs"
-        base_env = {**os.environ, CONFIG_ENV: str(self.config_path), "PYTHONPATH": str(REPO_ROOT)}
+        # The secrets this stack chose, whatever the caller's environment holds: Tandem's own processes
+        # get them all, Rasa its two (its API's JWT secret, the action server's token), kamailio none.
+        plain_env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV_NAMES}
+        base_env = {
+            **plain_env,
+            CONFIG_ENV: str(self.config_path),
+            "PYTHONPATH": str(REPO_ROOT),
+            **self.secrets.environ(),
+        }
+        rasa_secrets = {k: v for k, v in self.secrets.environ().items() if k in RASA_SECRETS}
         tracker_db = s.resolve(s.data_dir) / "rasa_tracker.sqlite"
         self.processes = [
             ManagedProcess(
@@ -108,11 +129,11 @@ class Stack:
             ManagedProcess(
                 "rasa",
                 [
-                    str(RASA_BIN),
+                    str(RASA_PYTHON),
+                    "-m",
+                    "bot.rasa_run",
                     "run",
                     "--enable-api",
-                    "--auth-token",
-                    s.rasa.token,
                     "-i",
                     s.rasa.url.host or "127.0.0.1",
                     "-p",
@@ -125,7 +146,10 @@ class Stack:
                     str(REPO_ROOT / "bot" / "credentials.yml"),
                 ],
                 {
-                    **rasa_env(threads=s.threads.onnx),
+                    **{
+                        k: v for k, v in rasa_env(threads=s.threads.onnx).items() if k not in SECRET_ENV_NAMES
+                    },
+                    **rasa_secrets,
                     CONFIG_ENV: str(self.config_path),
                     "TANDEM_ACTIONS_URL": str(s.actions.url).rstrip("/"),
                     "TANDEM_RASA_TRACKER_DB": str(tracker_db),
@@ -141,9 +165,7 @@ class Stack:
         self.voice = voice = plan_voice(s.voice, s.resolve(s.data_dir))
         if voice.dispatcher is not None:
             self.processes.append(
-                ManagedProcess(
-                    "dispatcher", voice.dispatcher.command(), dict(os.environ), logs / "dispatcher.log"
-                )
+                ManagedProcess("dispatcher", voice.dispatcher.command(), plain_env, logs / "dispatcher.log")
             )
         for worker in voice.workers:
             self.processes.append(
@@ -177,7 +199,7 @@ class Stack:
                         f"{process.name} exited with {process.exited()}; see {process.log_path}"
                     )
             try:
-                with urllib.request.urlopen(f"{self.gateway_url}/health", timeout=3) as response:
+                with urllib.request.urlopen(f"{self.internal_url}/health", timeout=3) as response:
                     if response.status == 200:
                         return
             except urllib.error.HTTPError as exc:

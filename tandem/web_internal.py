@@ -1,5 +1,6 @@
 """The service API: Tandem's own processes (the voice gateway) open and close conversations on other
-channels and record what was said outside the bot's turns. Every call carries the service token."""
+channels and record what was said outside the bot's turns. Every call carries the service token, and
+only the gateway's loopback-only internal site serves these routes (tandem/app.py, tandem/access.py)."""
 
 from __future__ import annotations
 

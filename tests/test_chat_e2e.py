@@ -116,7 +116,7 @@ async def test_openapi_documents_every_route(http: aiohttp.ClientSession, stack:
         spec = await response.json()
     from tandem.app import create_app
 
-    app = create_app(stack.settings)
+    app = create_app(stack.settings, stack.secrets)
     routes = {
         r.resource.canonical
         for r in app.router.routes()

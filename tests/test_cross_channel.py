@@ -19,10 +19,10 @@ BEN = ("52019384", "205118")  # the demo bank's VIP
 
 @pytest.fixture
 async def service(stack: Stack) -> AsyncIterator[aiohttp.ClientSession]:
-    """The voice gateway's view: the service API, with the service token."""
-    token = stack.settings.gateway.service_token
+    """The voice gateway's view: the service API on the internal site, with the service token."""
+    token = stack.secrets.service_token.get_secret_value()
     async with aiohttp.ClientSession(
-        base_url=stack.gateway_url, headers={"Authorization": f"Bearer {token}"}
+        base_url=stack.internal_url, headers={"Authorization": f"Bearer {token}"}
     ) as session:
         yield session
 

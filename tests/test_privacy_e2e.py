@@ -37,9 +37,9 @@ async def floor(stack: Stack) -> AsyncIterator[list[aiohttp.ClientSession]]:
 @pytest.fixture
 async def service(stack: Stack) -> AsyncIterator[aiohttp.ClientSession]:
     """The voice gateway's view: the service API, with the service token."""
-    token = stack.settings.gateway.service_token
+    token = stack.secrets.service_token.get_secret_value()
     async with aiohttp.ClientSession(
-        base_url=stack.gateway_url, headers={"Authorization": f"Bearer {token}"}
+        base_url=stack.internal_url, headers={"Authorization": f"Bearer {token}"}
     ) as session:
         yield session
 
@@ -86,10 +86,13 @@ async def test_a_pin_typed_at_the_method_question_is_masked_everywhere(
     offer = await desk.offer_for(conversation)
 
     customer_view = await transcript(http, conversation)
-    async with http.get(
-        f"/api/conversations/{conversation}",
-        headers={"Authorization": f"Bearer {stack.settings.gateway.service_token}"},
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as internal,
+        internal.get(
+            f"{stack.internal_url}/api/conversations/{conversation}",
+            headers={"Authorization": f"Bearer {stack.secrets.service_token.get_secret_value()}"},
+        ) as response,
+    ):
         full_view = await response.json()
     typed = [m["text"] for m in customer_view if m["sender"] == "customer"]
     assert typed.count(MASKED_TEXT) == 2, typed  # the account number and the PIN

@@ -15,6 +15,7 @@ from pathlib import Path
 from tandem.config import load_settings
 from tandem.isolated import free_port, write_isolated_config
 from tandem.processes import ManagedProcess, Stack
+from tandem.secrets import load_secrets
 from tests.sip.audio_check import has_tone, load_wav, sox_tone
 from tests.sip.harness import (
     EchoApp,
@@ -138,7 +139,7 @@ def test_the_plan_splits_ports_and_falls_back_to_one_process_without_kamailio(tm
 
 def test_the_stack_restarts_a_dead_worker_but_not_other_processes(tmp_path: Path) -> None:
     settings = load_settings(write_isolated_config(tmp_path))
-    stack = Stack(settings, tmp_path / "config.yml", tmp_path / "model.tar.gz")
+    stack = Stack(settings, tmp_path / "config.yml", tmp_path / "model.tar.gz", load_secrets(settings))
     worker = ManagedProcess("voice-1", ["true"], {}, tmp_path / "w.log", restartable=True)
     gateway = ManagedProcess("gateway", ["sleep", "30"], {}, tmp_path / "g.log")
     stack.processes = [gateway, worker]

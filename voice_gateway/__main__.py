@@ -16,6 +16,7 @@ import signal
 
 from tandem.config import settings
 from tandem.logs import configure_logging
+from tandem.secrets import load_secrets
 from voice_gateway.app import serve
 from voice_gateway.dispatcher import WorkerPlan
 
@@ -47,7 +48,7 @@ async def _main(worker: WorkerPlan | None) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    await serve(settings(), stop, worker)
+    await serve(settings(), load_secrets(settings()), stop, worker)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import aiohttp
 
 from tandem.config import Settings, VoiceSettings
+from tandem.secrets import Secrets
 from voice_gateway.call_flow import CallFlow, endpointing_settings
 from voice_gateway.core_client import CoreClient
 from voice_gateway.dispatcher import WorkerPlan
@@ -39,13 +40,14 @@ def recordings_dir(settings: Settings) -> Path | None:
     return settings.resolve(settings.data_dir) / voice.recordings_dir  # an absolute path stays as it is
 
 
-def endpoint_config(settings: Settings, worker: WorkerPlan | None = None) -> EndpointConfig:
+def endpoint_config(settings: Settings, secrets: Secrets, worker: WorkerPlan | None = None) -> EndpointConfig:
     """The endpoint of the single voice process, or of one worker behind the dispatcher."""
     voice = settings.voice
     registration = None
-    if voice.registration is not None:
+    if voice.registration is not None and secrets.sip_password is not None:
         r = voice.registration
-        registration = Registration(r.id_uri, r.registrar_uri, r.username, r.password)
+        password = secrets.sip_password.get_secret_value()
+        registration = Registration(r.id_uri, r.registrar_uri, r.username, password)
         if worker is not None and worker.dispatcher is not None:
             # Worker 1 registers the dispatcher's address; the others only take the extension's calls.
             user = Party.parse(r.id_uri).number
@@ -89,14 +91,18 @@ def _registration(state: RegistrationState) -> None:
     )
 
 
-async def serve(settings: Settings, stop: asyncio.Event, worker: WorkerPlan | None = None) -> None:
+async def serve(
+    settings: Settings, secrets: Secrets, stop: asyncio.Event, worker: WorkerPlan | None = None
+) -> None:
     endpointing_settings(settings.voice)  # inconsistent timings stop the start, not the first call
     engines = await asyncio.to_thread(load_engines, settings.voice)
     music = await asyncio.to_thread(HoldMusic.load, settings.resolve(settings.voice.hold_music))
-    gateway = f"http://{settings.gateway.host}:{settings.gateway.port}"
+    # The gateway's loopback-only site: the only one that honours the service token.
+    gateway = f"http://127.0.0.1:{settings.gateway.internal_port}"
     try:
         async with aiohttp.ClientSession() as http:
-            core = CoreClient(gateway, settings.gateway.service_token, http, settings.voice.core_timeout_s)
+            token = secrets.service_token.get_secret_value()
+            core = CoreClient(gateway, token, http, settings.voice.core_timeout_s)
 
             async def on_call(session: CallSession) -> None:
                 await CallFlow(session, core, engines, settings.voice, line).run()
@@ -105,7 +111,7 @@ async def serve(settings: Settings, stop: asyncio.Event, worker: WorkerPlan | No
                 return await endpoint.call(uri, timeout_s=timeout_s)
 
             line = AgentLine(dial, music)
-            config = endpoint_config(settings, worker)
+            config = endpoint_config(settings, secrets, worker)
             async with SipEndpoint(config, on_call=on_call, on_registration=_registration) as endpoint:
                 log.info(
                     "voice gateway ready",

@@ -1,4 +1,5 @@
-"""The voice gateway's link to the conversation core: the gateway's service API over HTTP.
+"""The voice gateway's link to the conversation core: the gateway's service API over HTTP, on its
+loopback-only internal site (the public listener neither serves /api/internal nor honours the token).
 
 A call is one more channel of the same conversation core, so everything a caller says is stored,
 answered and shown to agents exactly as chat is. The gateway stays the only writer of the store.

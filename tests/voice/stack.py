@@ -99,8 +99,8 @@ def conversation_of(stack: Stack, caller: str, timeout_s: float = 10.0) -> str:
 
 def fetch_conversation(stack: Stack, conversation_id: str) -> dict[str, Any]:
     request = urllib.request.Request(
-        f"{stack.gateway_url}/api/conversations/{conversation_id}",
-        headers={"Authorization": f"Bearer {stack.settings.gateway.service_token}"},
+        f"{stack.internal_url}/api/conversations/{conversation_id}",
+        headers={"Authorization": f"Bearer {stack.secrets.service_token.get_secret_value()}"},
     )
     with urllib.request.urlopen(request, timeout=5) as response:
         result: dict[str, Any] = json.load(response)

@@ -1,0 +1,18 @@
+"""`python -m bot.rasa_run run ...` (in Rasa's venv): `rasa run ...` with the JWT secret of Rasa's HTTP
+API taken from TANDEM_RASA_TOKEN, so it never appears on a command line, where `ps` shows it to every
+user of the machine. Rasa takes its plain auth token only in a URL's query string, hence JWT; the
+gateway signs its requests with the same secret (tandem/bot_client.py)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from rasa.__main__ import main
+
+if __name__ == "__main__":
+    # Rasa parses sys.argv; /proc/<pid>/cmdline keeps showing what this process was started with.
+    # Popped from the environment: nothing Rasa starts needs it.
+    secret = os.environ.pop("TANDEM_RASA_TOKEN")
+    sys.argv = ["rasa", *sys.argv[1:], "--jwt-secret", secret, "--jwt-method", "HS256"]
+    main()
