@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import time
@@ -21,6 +22,7 @@ from tandem.training import RASA_BIN, rasa_env
 from voice_gateway.dispatcher import VoicePlan, plan_voice
 
 GATEWAY_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
+ACTIONS_TOKEN_ENV = "TANDEM_ACTIONS_TOKEN"
 
 log = logging.getLogger(__name__)
 
@@ -90,19 +92,13 @@ class Stack:
         logs = s.resolve(s.data_dir) / "logs"
         base_env = {**os.environ, CONFIG_ENV: str(self.config_path), "PYTHONPATH": str(REPO_ROOT)}
         tracker_db = s.resolve(s.data_dir) / "rasa_tracker.sqlite"
+        # Rasa -> action server; in the environment only, never on a command line (ps shows those).
+        actions_token = secrets.token_urlsafe(32)
         self.processes = [
             ManagedProcess(
                 "actions",
-                [
-                    str(GATEWAY_PYTHON),
-                    "-m",
-                    "rasa_sdk",
-                    "--actions",
-                    "bot.actions",
-                    "-p",
-                    _port(s.actions.url),
-                ],
-                base_env,
+                [str(GATEWAY_PYTHON), "-m", "bot.action_server"],
+                {**base_env, ACTIONS_TOKEN_ENV: actions_token},
                 logs / "actions.log",
             ),
             ManagedProcess(
@@ -129,6 +125,7 @@ class Stack:
                     CONFIG_ENV: str(self.config_path),
                     "TANDEM_ACTIONS_URL": str(s.actions.url).rstrip("/"),
                     "TANDEM_RASA_TRACKER_DB": str(tracker_db),
+                    ACTIONS_TOKEN_ENV: actions_token,
                 },
                 logs / "rasa.log",
             ),
