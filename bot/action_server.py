@@ -20,6 +20,7 @@ from rasa_sdk.executor import ActionExecutor
 from sanic import Request, Sanic, response
 from sanic.response import HTTPResponse
 
+from bot.actions.knowledge import ActionAnswerFromKnowledge
 from tandem.config import settings
 
 TOKEN_ENV = "TANDEM_ACTIONS_TOKEN"
@@ -87,6 +88,8 @@ def main() -> int:
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()
     app = build_app(token)
+    # Loading torch and MiniLM takes seconds: start now, so the first question need not wait for it.
+    ActionAnswerFromKnowledge.source.preload()
     # One process: rasa-sdk's worker subprocess would have to rebuild the app from a pickled factory.
     app.run(host=host, port=url.port, single_process=True, access_log=False, motd=False)
     return 0
