@@ -21,6 +21,7 @@ from sanic import Request, Sanic, response
 from sanic.response import HTTPResponse
 
 from bot.actions.knowledge import ActionAnswerFromKnowledge
+from bot.bank.security import dummy_pin_hash
 from tandem.config import settings
 
 TOKEN_ENV = "TANDEM_ACTIONS_TOKEN"
@@ -81,7 +82,7 @@ def main() -> int:
     try:
         token = required_token(dict(os.environ))
         url = settings().actions.url
-        host = loopback_host(url.host or "")
+        host = loopback_host((url.host or "").strip("[]"))  # pydantic writes IPv6 hosts as [::1]
     except StartError as exc:
         print(f"action server: {exc}", file=sys.stderr)
         return 2
@@ -90,6 +91,8 @@ def main() -> int:
     app = build_app(token)
     # Loading torch and MiniLM takes seconds: start now, so the first question need not wait for it.
     ActionAnswerFromKnowledge.source.preload()
+    # Made now, or the first unknown account number would be refused more slowly than any other.
+    dummy_pin_hash()
     # One process: rasa-sdk's worker subprocess would have to rebuild the app from a pickled factory.
     app.run(host=host, port=url.port, single_process=True, access_log=False, motd=False)
     return 0

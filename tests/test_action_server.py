@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.action_server import StartError, authorized, loopback_host
 from bot.bank import seed
 from tandem.config import CONFIG_ENV, REPO_ROOT, load_settings
 from tandem.isolated import write_isolated_config
@@ -290,3 +291,32 @@ def test_it_refuses_to_start_without_a_secret_or_off_loopback(tmp_path: Path) ->
     command, env = server_command(config, TOKEN)
     started = subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert started.returncode == 2 and "loopback" in started.stderr
+
+
+@pytest.mark.parametrize(
+    ("header", "allowed"),
+    [
+        (f"Bearer {TOKEN}", True),
+        (None, False),
+        ("", False),
+        (TOKEN, False),
+        (f"bearer {TOKEN}", False),
+        (f"Bearer {TOKEN} ", False),
+        (f"Bearer {TOKEN[:-1]}", False),
+        ("Bearer ", False),
+    ],
+)
+def test_authorized(header: str | None, allowed: bool) -> None:
+    assert authorized(header, TOKEN) is allowed
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [("127.0.0.1", True), ("::1", True), ("0.0.0.0", False), ("192.0.2.2", False), ("localhost", False)],
+)
+def test_loopback_host(host: str, allowed: bool) -> None:
+    if allowed:
+        assert loopback_host(host) == host
+    else:
+        with pytest.raises(StartError):
+            loopback_host(host)
