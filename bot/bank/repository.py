@@ -80,6 +80,11 @@ def _transaction(row: sqlite3.Row) -> Transaction:
     )
 
 
+def _sortable(moment: datetime) -> str:
+    """UTC with microseconds always written, so SQL compares these strings in time order."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def _failure_record(connection: sqlite3.Connection, subject: str) -> FailureRecord | None:
     row = connection.execute(
         "SELECT failures, first_failure_at, locked_until FROM verification_failures WHERE subject = ?",
@@ -113,11 +118,11 @@ def _start_verified_conversation(
     connection: sqlite3.Connection, conversation_id: str, customer_id: int, now: datetime, ttl: timedelta
 ) -> None:
     # Expired records go here too, so the table only ever holds live conversations.
-    connection.execute("DELETE FROM verified_conversations WHERE expires_at <= ?", (now.isoformat(),))
+    connection.execute("DELETE FROM verified_conversations WHERE expires_at <= ?", (_sortable(now),))
     connection.execute(
         "INSERT OR REPLACE INTO verified_conversations (conversation_id, customer_id, verified_at, expires_at) "
         "VALUES (?, ?, ?, ?)",
-        (conversation_id, customer_id, now.isoformat(), (now + ttl).isoformat()),
+        (conversation_id, customer_id, _sortable(now), _sortable(now + ttl)),
     )
 
 
@@ -181,7 +186,7 @@ def verified_customer(db: Path, conversation_id: str, limits: VerificationLimits
         row = connection.execute(
             "UPDATE verified_conversations SET expires_at = ? WHERE conversation_id = ? AND expires_at > ? "
             "RETURNING customer_id",
-            ((now + limits.session_for).isoformat(), conversation_id, now.isoformat()),
+            (_sortable(now + limits.session_for), conversation_id, _sortable(now)),
         ).fetchone()
     return None if row is None else int(row["customer_id"])
 
