@@ -24,7 +24,7 @@ from tandem.isolated import write_isolated_config
 
 COMPONENTS = {
     "rasa": "bot.rasa_run run",
-    "actions": "rasa_sdk",
+    "actions": "bot.action_server",
     "gateway": "tandem serve",
     "voice": "-m voice_gateway",  # every voice gateway process (voice.processes)
     "dispatcher": "kamailio",
@@ -79,9 +79,8 @@ def run_until_ready(config: Path, url: str) -> tuple[float, dict[str, float]]:
         time.sleep(2)
         rss: dict[str, float] = dict.fromkeys(COMPONENTS, 0.0)
         rss["launcher"] = rss_mb(launcher.pid)
-        # Each server runs in its own session; sum a component's whole process tree: Sanic's workers
-        # (rasa_sdk's serves the actions and loads the knowledge model) are spawned processes whose
-        # command line does not name the server, so they count with the process that started them.
+        # Each server runs in its own session; sum a component's whole process tree: worker processes
+        # a server spawns may not name it on their command line, so they count with their parent.
         for child in children(launcher.pid, recursive=False):
             line = cmdline(child)
             for name, marker in COMPONENTS.items():

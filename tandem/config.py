@@ -32,6 +32,17 @@ class ActionsSettings(_Section):
     url: HttpUrl
 
 
+class VerificationSettings(_Section):
+    # Failed identity checks within failure_window_s that refuse chat verification for lock_s: per
+    # account number typed (someone guessing one customer's details) and per conversation.
+    max_failures_per_account: int = Field(ge=1)
+    max_failures_per_conversation: int = Field(ge=1)
+    failure_window_s: float = Field(gt=0)
+    lock_s: float = Field(gt=0)
+    # A verified conversation stays verified this long after an action last used it.
+    session_s: float = Field(gt=0)
+
+
 class GatewaySettings(_Section):
     host: str
     port: int = Field(ge=0, le=65535)
@@ -238,6 +249,7 @@ class Settings(BaseSettings):
     bank_db_path: Path
     rasa: RasaSettings
     actions: ActionsSettings
+    verification: VerificationSettings
     gateway: GatewaySettings
     knowledge: KnowledgeSettings
     privacy: PrivacySettings

@@ -26,6 +26,7 @@ from voice_gateway.dispatcher import VoicePlan, plan_voice
 GATEWAY_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
 RASA_SECRETS = frozenset({env_name("rasa_token"), env_name("actions_token")})
+ACTIONS_SECRETS = frozenset({env_name("actions_token")})
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,9 @@ class Stack:
     def build(self) -> None:
         s = self.settings
         logs = s.resolve(s.data_dir) / "logs"
-        # The secrets this stack chose, whatever the caller's environment holds: Tandem's own processes
-        # get them all, Rasa its two (its API's JWT secret, the action server's token), kamailio none.
+        # The secrets this stack chose, whatever the caller's environment holds: the gateway and voice
+        # get them all, Rasa its two (its API's JWT secret, the action server's token), the action
+        # server its own, kamailio none.
         plain_env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV_NAMES}
         base_env = {
             **plain_env,
@@ -110,20 +112,14 @@ class Stack:
             **self.secrets.environ(),
         }
         rasa_secrets = {k: v for k, v in self.secrets.environ().items() if k in RASA_SECRETS}
+        actions_secrets = {k: v for k, v in self.secrets.environ().items() if k in ACTIONS_SECRETS}
+        actions_env = {**plain_env, CONFIG_ENV: str(self.config_path), "PYTHONPATH": str(REPO_ROOT)}
         tracker_db = s.resolve(s.data_dir) / "rasa_tracker.sqlite"
         self.processes = [
             ManagedProcess(
                 "actions",
-                [
-                    str(GATEWAY_PYTHON),
-                    "-m",
-                    "rasa_sdk",
-                    "--actions",
-                    "bot.actions",
-                    "-p",
-                    _port(s.actions.url),
-                ],
-                base_env,
+                [str(GATEWAY_PYTHON), "-m", "bot.action_server"],
+                {**actions_env, **actions_secrets},
                 logs / "actions.log",
             ),
             ManagedProcess(

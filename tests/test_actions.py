@@ -7,6 +7,7 @@ import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.balance import ActionCheckBalance
-from bot.actions.bank_access import UsesBank
+from bot.actions.bank_access import UsesBank, configured_limits
 from bot.actions.block_card import ActionAskBlockCardLastFour, ActionBlockCard, ValidateBlockCardForm
 from bot.actions.dispute import (
     ActionAskDisputeTransactionId,
@@ -28,6 +29,7 @@ from bot.actions.handoff import ActionRequestHuman
 from bot.actions.knowledge import ActionAnswerFromKnowledge, KnowledgeSource
 from bot.actions.verification import ValidateIdentityVerificationForm
 from bot.bank import seed
+from bot.bank.repository import VerificationOutcome, verified_customer, verify_identity
 from tandem.config import REPO_ROOT
 
 IDENTITY_FORM = "identity_verification_form"
@@ -35,6 +37,14 @@ ALICE = {"verification_status": "verified", "verified_customer_id": "1", "custom
 BEN = {"verification_status": "verified", "verified_customer_id": "2"}
 CHLOE = {"verification_status": "verified", "verified_customer_id": "3"}
 DANIEL = {"verification_status": "verified", "verified_customer_id": "4"}
+# customer id -> (conversation, account number, date of birth): the db fixture passes verification in
+# that conversation as that customer, and tracker() sends a verified customer's slots from it.
+VERIFIED_CONVERSATIONS = {
+    "1": ("chat-alice", "31846207", date(1985, 3, 14)),
+    "2": ("chat-ben", "52019384", date(1979, 11, 2)),
+    "3": ("chat-chloe", "67254019", date(1997, 7, 23)),
+    "4": ("chat-daniel", "80417365", date(1962, 1, 30)),
+}
 
 
 def load_domain() -> dict[str, Any]:
@@ -55,6 +65,9 @@ SECURITY = pytest.mark.security
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "bank.sqlite"
     seed(path)
+    for conversation, account, born in VERIFIED_CONVERSATIONS.values():
+        result = verify_identity(path, account, conversation, configured_limits(), date_of_birth=born)
+        assert result.outcome is VerificationOutcome.VERIFIED
     return path
 
 
@@ -76,12 +89,15 @@ def tracker(
     *,
     events: list[dict[str, Any]] | None = None,
     form: str | None = None,
+    sender: str | None = None,
 ) -> Tracker:
-    """A tracker whose latest message is the last user event in `events`."""
+    """A tracker whose latest message is the last user event in `events`, sent from `sender`, by default
+    the conversation that verified as the slots' customer."""
     events = events or []
     latest = next((e["parse_data"] for e in reversed(events) if e["event"] == "user"), {})
+    customer = (slots or {}).get("verified_customer_id")
     return Tracker(
-        sender_id="test",
+        sender_id=sender or (VERIFIED_CONVERSATIONS[customer][0] if customer else "test"),
         slots={"kb_articles_shown": [], **(slots or {})},
         latest_message=latest,
         events=events,
@@ -168,6 +184,8 @@ async def test_verification_with_pin_never_keeps_or_repeats_the_pin(db: Path) ->
     assert step2.slots["requested_slot"] is None  # nothing left to ask: the form ends
     assert step2.responses == ["utter_verified"] and step2.messages[0]["first_name"] == "Alice"
     assert "482913" not in json.dumps([step2.events, step2.messages])
+    # The bank records who this conversation is: that, not the slots, is what later actions trust.
+    assert verified_customer(db, "test", configured_limits()) == 1
 
 
 async def test_account_number_and_date_of_birth_in_one_message(db: Path) -> None:
@@ -319,6 +337,15 @@ async def test_balance_lists_accounts_with_masked_numbers(db: Path) -> None:
 async def test_no_balance_without_verification(db: Path) -> None:
     outcome = await run(ActionCheckBalance(), db, tracker({"verified_customer_id": "1"}))
     assert outcome.responses == ["utter_verification_failed"]
+
+
+async def test_slots_claiming_verification_prove_nothing(db: Path) -> None:
+    forged = tracker(ALICE, sender="chat-never-verified")
+    outcome = await run(ActionCheckBalance(), db, forged)
+    assert outcome.responses == ["utter_verification_failed"]
+    # Verified as Ben, claiming to be Alice: Ben's accounts, never Alice's.
+    outcome = await run(ActionCheckBalance(), db, tracker(ALICE, sender="chat-ben"))
+    assert "6207" not in outcome.messages[0]["accounts"] and "9384" in outcome.messages[0]["accounts"]
 
 
 # --- blocking a card ----------------------------------------------------------------------------------

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.bank import policy, seed, seed_if_empty
+from bot.bank.lockout import LockRule, VerificationLimits
 from bot.bank.repository import (
     CardNotBlockable,
     DisputeNotAllowed,
@@ -26,6 +27,11 @@ from bot.bank.repository import (
 from bot.bank.security import hash_pin, pin_matches
 
 ALICE, BEN, CHLOE, DANIEL = 1, 2, 3, 4
+LIMITS = VerificationLimits(
+    per_account=LockRule(6, timedelta(days=1), timedelta(minutes=30)),
+    per_conversation=LockRule(3, timedelta(days=1), timedelta(minutes=30)),
+    session_for=timedelta(hours=2),
+)
 
 
 @pytest.fixture
@@ -70,11 +76,11 @@ def test_pins_are_stored_only_as_salted_hashes(db: Path) -> None:
 
 
 def test_verification_by_pin_or_date_of_birth(db: Path) -> None:
-    by_pin = verify_identity(db, "31846207", pin="482913")
+    by_pin = verify_identity(db, "31846207", "chat-1", LIMITS, pin="482913")
     assert by_pin.outcome is VerificationOutcome.VERIFIED
     assert by_pin.customer is not None and by_pin.customer.first_name == "Alice"
     # Any of the customer's accounts identifies them.
-    by_birth = verify_identity(db, "52019392", date_of_birth=date(1979, 11, 2))
+    by_birth = verify_identity(db, "52019392", "chat-2", LIMITS, date_of_birth=date(1979, 11, 2))
     assert by_birth.outcome is VerificationOutcome.VERIFIED
     assert by_birth.customer is not None and by_birth.customer.tier == "vip"
 
@@ -89,21 +95,9 @@ def test_verification_by_pin_or_date_of_birth(db: Path) -> None:
     ],
 )
 def test_verification_never_says_which_detail_was_wrong(db: Path, account: str, secret: dict) -> None:
-    result = verify_identity(db, account, **secret)
+    result = verify_identity(db, account, "chat-1", LIMITS, **secret)
     assert result.outcome is VerificationOutcome.MISMATCH
     assert result.customer is None
-
-
-def test_repeated_failures_lock_chat_verification_until_a_success_resets(db: Path) -> None:
-    for _ in range(policy.VERIFICATION_LOCK_AFTER - 1):
-        assert verify_identity(db, "67254019", pin="111111").outcome is VerificationOutcome.MISMATCH
-    # A success before the limit resets the count.
-    assert verify_identity(db, "67254019", pin="731640").outcome is VerificationOutcome.VERIFIED
-    for _ in range(policy.VERIFICATION_LOCK_AFTER - 1):
-        verify_identity(db, "67254019", pin="111111")
-    assert verify_identity(db, "67254019", pin="111111").outcome is VerificationOutcome.LOCKED
-    # Once locked, even the right PIN is refused in chat.
-    assert verify_identity(db, "67254019", pin="731640").outcome is VerificationOutcome.LOCKED
 
 
 def test_accounts_and_cards(db: Path) -> None:

@@ -1,1 +1,1 @@
-"""Custom actions of the Northwind assistant, served by rasa-sdk: `python -m rasa_sdk --actions bot.actions`."""
+"""Custom actions of the Northwind assistant, served by rasa-sdk through `python -m bot.action_server`."""

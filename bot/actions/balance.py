@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.bank_access import UsesBank, off_loop, verified_customer
+from bot.actions.bank_access import UsesBank, off_loop
 from bot.actions.formatting import balance_line
 from bot.bank.repository import list_accounts
 
@@ -19,7 +19,7 @@ class ActionCheckBalance(UsesBank, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        customer = verified_customer(tracker)
+        customer = await self.verified_customer(tracker)
         if customer is None:
             # The rules only run this after verification; never show money without it.
             dispatcher.utter_message(response="utter_verification_failed")

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot.actions.bank_access import UsesBank, off_loop, verified_customer
+from bot.actions.bank_access import UsesBank, off_loop
 from bot.actions.dialogue import entity_values, is_answer_to, last_message_with_intent, latest_intent
 from bot.actions.formatting import card_label, money
 from bot.actions.parsing import parse_last_four
@@ -54,7 +54,7 @@ class ActionAskBlockCardLastFour(UsesBank, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        customer = verified_customer(tracker)
+        customer = await self.verified_customer(tracker)
         cards = await off_loop(list_cards, self.db, customer, blockable_only=True) if customer else []
         dispatcher.utter_message(
             response="utter_ask_block_card_last_four", buttons=[card_button(c) for c in cards]
@@ -67,7 +67,7 @@ class ValidateBlockCardForm(UsesBank, FormValidationAction):
         return "validate_block_card_form"
 
     async def _working_cards(self, tracker: Tracker) -> list[Card]:
-        customer = verified_customer(tracker)
+        customer = await self.verified_customer(tracker)
         return await off_loop(list_cards, self.db, customer, blockable_only=True) if customer else []
 
     async def required_slots(
@@ -104,7 +104,7 @@ class ValidateBlockCardForm(UsesBank, FormValidationAction):
     async def validate_block_card_last_four(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        customer = verified_customer(tracker)
+        customer = await self.verified_customer(tracker)
         cards = await off_loop(list_cards, self.db, customer) if customer else []
         digits = parse_last_four(str(value))
         card = next((c for c in cards if c.last_four == digits), None)
@@ -139,7 +139,7 @@ class ActionBlockCard(UsesBank, Action):
             SlotSet(BLOCK_CARD_LABEL, None),
             SlotSet(BLOCK_CARD_CONFIRMED, None),
         ]
-        customer = verified_customer(tracker)
+        customer = await self.verified_customer(tracker)
         last_four = tracker.get_slot(BLOCK_CARD_LAST_FOUR)
         if customer is None:
             dispatcher.utter_message(response="utter_verification_failed")

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot.actions.bank_access import UsesBank, off_loop, verified_customer
+from bot.actions.bank_access import UsesBank, off_loop
 from bot.actions.dialogue import entity_values, is_answer_to, last_message_with_intent, latest_intent
 from bot.actions.formatting import payment_label
 from bot.actions.parsing import parse_amount_minor, parse_date
@@ -91,7 +91,7 @@ class ActionAskDisputeTransactionId(UsesBank, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        customer = verified_customer(tracker)
+        customer = await self.verified_customer(tracker)
         payments = await off_loop(disputable_payments, self.db, customer) if customer else []
         # Narrow the list to what the customer described, now or when they raised the dispute.
         trigger = last_message_with_intent(tracker, TRIGGER_INTENTS) or {}
@@ -110,7 +110,7 @@ class ValidateDisputeForm(UsesBank, FormValidationAction):
         return "validate_dispute_form"
 
     async def _payments(self, tracker: Tracker) -> list[Transaction]:
-        customer = verified_customer(tracker)
+        customer = await self.verified_customer(tracker)
         return await off_loop(disputable_payments, self.db, customer) if customer else []
 
     async def required_slots(
@@ -150,7 +150,7 @@ class ValidateDisputeForm(UsesBank, FormValidationAction):
     async def validate_dispute_transaction_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        customer = verified_customer(tracker)
+        customer = await self.verified_customer(tracker)
         if customer is None or not str(value).isdigit():
             if not matching_payments(await self._payments(tracker), tracker.latest_message):
                 dispatcher.utter_message(response="utter_transaction_not_found")
@@ -209,7 +209,7 @@ class ActionCreateDispute(UsesBank, Action):
             SlotSet(DISPUTE_TRANSACTION_LABEL, None),
             SlotSet(DISPUTE_REASON, None),
         ]
-        customer = verified_customer(tracker)
+        customer = await self.verified_customer(tracker)
         transaction_id = tracker.get_slot(DISPUTE_TRANSACTION_ID)
         if customer is None:
             dispatcher.utter_message(response="utter_verification_failed")

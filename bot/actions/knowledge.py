@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-import os
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -125,9 +124,3 @@ class ActionAnswerFromKnowledge(Action):
             return [SlotSet(KB_UNANSWERED_QUERY, query)]
         dispatcher.utter_message(response="utter_knowledge_answer", answer=best.snippet, title=best.title)
         return [SlotSet(KB_ARTICLES_SHOWN, articles_shown(tracker, best)), SlotSet(KB_UNANSWERED_QUERY, None)]
-
-
-# rasa-sdk serves from a Sanic worker process, which imports the actions again: load the index there,
-# as soon as it starts, not in the supervising process (which would hold a second copy for nothing).
-if os.environ.get("SANIC_WORKER_NAME", "").startswith("Sanic-Server"):
-    ActionAnswerFromKnowledge.source.preload()

@@ -3,7 +3,8 @@
 The date of birth or PIN is checked against the bank store the moment it is typed and is never kept
 in a slot: verify_secret is only ever set back to None. What stays for the session is
 verification_status ("verified" or "locked") and, once verified, the customer's id, first name and
-tier.
+tier. The slots drive the dialogue only: the bank store records which customer the conversation
+verified as, and the actions that touch a customer's money read that record (UsesBank.verified_customer).
 """
 
 from __future__ import annotations
@@ -181,13 +182,17 @@ class ValidateIdentityVerificationForm(UsesBank, FormValidationAction):
             if pin is None:
                 dispatcher.utter_message(response="utter_invalid_security_pin")
                 return cleared
-            result = await off_loop(verify_identity, self.db, account_number, pin=pin)
+            result = await off_loop(
+                verify_identity, self.db, account_number, tracker.sender_id, self.limits, pin=pin
+            )
         else:
             born = _birth_date(str(value))
             if born is None:
                 dispatcher.utter_message(response="utter_invalid_date_of_birth")
                 return cleared
-            result = await off_loop(verify_identity, self.db, account_number, date_of_birth=born)
+            result = await off_loop(
+                verify_identity, self.db, account_number, tracker.sender_id, self.limits, date_of_birth=born
+            )
 
         # The account number is not kept either way: after success the customer id stands for it.
         cleared[VERIFY_ACCOUNT_NUMBER] = None

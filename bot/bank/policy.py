@@ -9,7 +9,3 @@ FREE_REPLACEMENTS_PER_YEAR = 1
 REPLACEMENT_FEE_MINOR = 500
 # Only a card that still works can be blocked; a frozen card is still live, just paused.
 BLOCKABLE_CARD_STATUSES = ("active", "frozen")
-# Consecutive failed identity checks (across conversations) after which chat verification is refused
-# until the customer calls us: each conversation allows 3 tries, so this stops a guesser who simply
-# opens new conversations.
-VERIFICATION_LOCK_AFTER = 6

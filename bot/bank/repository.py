@@ -10,9 +10,10 @@ from pathlib import Path
 
 from bot.bank import policy
 from bot.bank.db import reading, writing
+from bot.bank.lockout import FailureRecord, LockRule, VerificationLimits, after_failure, is_locked
 from bot.bank.models import Account, Card, CardBlock, Customer, DisputeCase, Tier, Transaction
 from bot.bank.references import insert_with_reference
-from bot.bank.security import pin_matches
+from bot.bank.security import dummy_pin_hash, pin_matches
 
 
 class CardNotBlockable(Exception):
@@ -31,7 +32,8 @@ class DisputeNotAllowed(Exception):
 class VerificationOutcome(StrEnum):
     VERIFIED = "verified"
     MISMATCH = "mismatch"
-    # Too many consecutive failures: only a person (phone or branch) can verify this customer now.
+    # Too many recent failures for this account number or this conversation: refused for a while,
+    # whatever is typed; a person (phone or branch) can still verify the customer.
     LOCKED = "locked"
 
 
@@ -78,42 +80,115 @@ def _transaction(row: sqlite3.Row) -> Transaction:
     )
 
 
+def _sortable(moment: datetime) -> str:
+    """UTC with microseconds always written, so SQL compares these strings in time order."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _failure_record(connection: sqlite3.Connection, subject: str) -> FailureRecord | None:
+    row = connection.execute(
+        "SELECT failures, first_failure_at, locked_until FROM verification_failures WHERE subject = ?",
+        (subject,),
+    ).fetchone()
+    if row is None:
+        return None
+    locked_until = datetime.fromisoformat(row["locked_until"]) if row["locked_until"] else None
+    return FailureRecord(row["failures"], datetime.fromisoformat(row["first_failure_at"]), locked_until)
+
+
+def _count_failure(
+    connection: sqlite3.Connection, subject: str, record: FailureRecord | None, now: datetime, rule: LockRule
+) -> bool:
+    """Store one more failure for the subject; True if it is now locked."""
+    updated = after_failure(record, now, rule)
+    connection.execute(
+        "INSERT OR REPLACE INTO verification_failures (subject, failures, first_failure_at, locked_until) "
+        "VALUES (?, ?, ?, ?)",
+        (
+            subject,
+            updated.failures,
+            updated.first_failure_at.isoformat(),
+            updated.locked_until.isoformat() if updated.locked_until else None,
+        ),
+    )
+    return updated.locked_until is not None
+
+
+def _start_verified_conversation(
+    connection: sqlite3.Connection, conversation_id: str, customer_id: int, now: datetime, ttl: timedelta
+) -> None:
+    # Expired records go here too, so the table only ever holds live conversations.
+    connection.execute("DELETE FROM verified_conversations WHERE expires_at <= ?", (_sortable(now),))
+    connection.execute(
+        "INSERT OR REPLACE INTO verified_conversations (conversation_id, customer_id, verified_at, expires_at) "
+        "VALUES (?, ?, ?, ?)",
+        (conversation_id, customer_id, _sortable(now), _sortable(now + ttl)),
+    )
+
+
 def verify_identity(
-    db: Path, account_number: str, *, date_of_birth: date | None = None, pin: str | None = None
+    db: Path,
+    account_number: str,
+    conversation_id: str,
+    limits: VerificationLimits,
+    *,
+    date_of_birth: date | None = None,
+    pin: str | None = None,
 ) -> Verification:
     """Check an account number together with either the date of birth or the security PIN.
 
-    The answer never says which of the two was wrong, so it cannot be used to find valid account
-    numbers. Failures are counted per customer across conversations (see policy.VERIFICATION_LOCK_AFTER).
+    The answer never says which of the two was wrong, and an unknown number costs the same PIN hash
+    and counts towards the same lock as a known one, so neither the answer, its timing nor a lock
+    tells which account numbers exist. Failures are counted per account number and per conversation
+    (bot/bank/lockout.py). On success the conversation is recorded as this customer's
+    (verified_customer), which is what the actions trust afterwards.
     """
     if (date_of_birth is None) == (pin is None):
         raise ValueError("give exactly one of date_of_birth and pin")
+    subjects = (
+        (f"account:{account_number}", limits.per_account),
+        (f"conversation:{conversation_id}", limits.per_conversation),
+    )
+    now = _now()
     with reading(db) as connection:
+        # A locked subject is refused before the slow hash, so hammering a lock costs us nothing.
+        if any(is_locked(_failure_record(connection, s), now) for s, _ in subjects):
+            return Verification(VerificationOutcome.LOCKED)
         row = connection.execute(
             "SELECT c.* FROM customers c JOIN accounts a ON a.customer_id = c.id WHERE a.number = ?",
             (account_number,),
         ).fetchone()
-    if row is None:
-        return Verification(VerificationOutcome.MISMATCH)
-    if row["failed_verifications"] >= policy.VERIFICATION_LOCK_AFTER:
-        return Verification(VerificationOutcome.LOCKED)
     # The PIN hash is deliberately slow, so it is checked outside any write transaction.
     if pin is not None:
-        matches = pin_matches(pin, row["pin_hash"])
+        matches = pin_matches(pin, row["pin_hash"] if row else dummy_pin_hash()) and row is not None
     else:
-        matches = row["date_of_birth"] == date_of_birth.isoformat()
+        matches = row is not None and row["date_of_birth"] == date_of_birth.isoformat()
     with writing(db) as connection:
+        # Read again under the write lock: guesses sent in parallel are each counted, and none slips
+        # past a lock that another one has just set.
+        records = [(s, _failure_record(connection, s), rule) for s, rule in subjects]
+        if any(is_locked(record, now) for _, record, _ in records):
+            return Verification(VerificationOutcome.LOCKED)
         if matches:
-            connection.execute("UPDATE customers SET failed_verifications = 0 WHERE id = ?", (row["id"],))
+            connection.executemany(
+                "DELETE FROM verification_failures WHERE subject = ?", [(s,) for s, _ in subjects]
+            )
+            _start_verified_conversation(connection, conversation_id, row["id"], now, limits.session_for)
             return Verification(VerificationOutcome.VERIFIED, _customer(row))
-        failures = connection.execute(
-            "UPDATE customers SET failed_verifications = failed_verifications + 1 WHERE id = ? "
-            "RETURNING failed_verifications",
-            (row["id"],),
-        ).fetchone()[0]
-    if failures >= policy.VERIFICATION_LOCK_AFTER:
-        return Verification(VerificationOutcome.LOCKED)
-    return Verification(VerificationOutcome.MISMATCH)
+        locked = [_count_failure(connection, s, record, now, rule) for s, record, rule in records]
+    return Verification(VerificationOutcome.LOCKED if any(locked) else VerificationOutcome.MISMATCH)
+
+
+def verified_customer(db: Path, conversation_id: str, limits: VerificationLimits) -> int | None:
+    """The customer this conversation verified as, if that has not expired; each use extends it."""
+    now = _now()
+    with writing(db) as connection:
+        row = connection.execute(
+            "UPDATE verified_conversations SET expires_at = ? WHERE conversation_id = ? AND expires_at > ? "
+            "RETURNING customer_id",
+            (_sortable(now + limits.session_for), conversation_id, _sortable(now)),
+        ).fetchone()
+    return None if row is None else int(row["customer_id"])
 
 
 def list_accounts(db: Path, customer_id: int) -> list[Account]:

@@ -8,9 +8,7 @@ CREATE TABLE IF NOT EXISTS customers (
     date_of_birth        TEXT    NOT NULL,
     -- "pbkdf2_sha256$<iterations>$<salt hex>$<hash hex>", see bot/bank/security.py
     pin_hash             TEXT    NOT NULL,
-    tier                 TEXT    NOT NULL CHECK (tier IN ('standard', 'vip')),
-    -- consecutive failed identity checks across all conversations; reset on success
-    failed_verifications INTEGER NOT NULL DEFAULT 0
+    tier                 TEXT    NOT NULL CHECK (tier IN ('standard', 'vip'))
 );
 
 CREATE TABLE IF NOT EXISTS accounts (
@@ -67,3 +65,22 @@ CREATE TABLE IF NOT EXISTS dispute_cases (
 -- A payment can only have one open case: a second report must find the first one.
 CREATE UNIQUE INDEX IF NOT EXISTS one_open_dispute_per_transaction
     ON dispute_cases (transaction_id) WHERE status = 'open';
+
+-- Failed identity checks per subject: 'account:<number typed>' (known or not, so a lock says nothing
+-- about which numbers exist) and 'conversation:<id>'. See bot/bank/lockout.py.
+CREATE TABLE IF NOT EXISTS verification_failures (
+    subject          TEXT    PRIMARY KEY,
+    failures         INTEGER NOT NULL,
+    first_failure_at TEXT    NOT NULL,
+    locked_until     TEXT
+);
+
+-- Conversations whose customer passed identity verification. The actions read who the customer is
+-- from here, never from the tracker a request carries, so a forged tracker proves nothing.
+CREATE TABLE IF NOT EXISTS verified_conversations (
+    conversation_id TEXT    PRIMARY KEY,
+    customer_id     INTEGER NOT NULL REFERENCES customers (id),
+    verified_at     TEXT    NOT NULL,
+    -- pushed forward each time an action uses it; a conversation left alone expires
+    expires_at      TEXT    NOT NULL
+);

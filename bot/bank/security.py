@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import cache
 
 ALGORITHM = "pbkdf2_sha256"
 # Enough to make guessing a 6-digit PIN offline expensive, small enough (~0.1 s) for a chat turn.
@@ -24,3 +25,10 @@ def pin_matches(pin: str, stored: str) -> bool:
         raise ValueError(f"unknown PIN hash algorithm {algorithm!r}")
     digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt_hex), int(iterations))
     return hmac.compare_digest(digest.hex(), digest_hex)
+
+
+@cache
+def dummy_pin_hash() -> str:
+    """A hash no PIN matches, checked for unknown account numbers: they then take as long to refuse
+    as a wrong PIN for a real one, so the answer's timing does not tell which numbers exist."""
+    return hash_pin(secrets.token_hex(16))
