@@ -23,6 +23,7 @@ BENCHMARKS = [
     [GATEWAY_PYTHON, "-m", "benchmarks.chat_load"],
     [GATEWAY_PYTHON, "-m", "benchmarks.footprint"],
     [GATEWAY_PYTHON, "-m", "benchmarks.security_checks"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.tts_normalisation"],
     [GATEWAY_PYTHON, "-m", "benchmarks.voice_latency"],  # about 10 minutes: real calls at 1-12 at once
 ]
 

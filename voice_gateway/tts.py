@@ -23,6 +23,7 @@ from piper import PiperVoice, SynthesisConfig
 from piper.config import PiperConfig
 
 from voice_gateway.audio import SAMPLE_RATE, float_to_int16, resample
+from voice_gateway.spoken import speakable
 
 _ESPEAK_LOCK = threading.Lock()
 
@@ -74,7 +75,7 @@ class TextToSpeech:
     def sentences(self, text: str) -> Iterator[np.ndarray]:
         """Yield one int16 16 kHz array per sentence, synthesising each only when asked for it."""
         with _ESPEAK_LOCK:
-            phonemes = self._voice.phonemize(text)
+            phonemes = self._voice.phonemize(speakable(text))
         first = True
         for sentence in phonemes:
             if not sentence:
