@@ -225,8 +225,10 @@ EXASPERATION_CUES = _cues(
     ]
 )
 SARCASM_CUES = _cues([("sarcasm", _SARCASM)])
-# Sarcasm scores at least this negative: VADER reads its praise words literally ("oh great" +0.6).
-SARCASM_SCORE_MAX = -0.3
+# Sarcasm's score: VADER reads its praise words literally ("oh great" +0.6). The irony says which way the
+# customer feels, not how strongly: mildly annoyed, so one wry remark stays above the policy's floor while
+# a run of them brings the average down.
+SARCASM_SCORE = -0.5
 # A message this long in capitals is shouted; shorter ones ("ATM", "PIN") are not.
 SHOUTING_MIN_LETTERS = 12
 SHOUTING_UPPER_SHARE = 0.7
@@ -255,10 +257,8 @@ class SentimentScorer:
         if not text.strip() or text in self._neutral_texts:
             return 0.0
         compound = float(self._analyzer.polarity_scores(rewrite_idioms(text))["compound"])
-        if sarcasm_cue(text) is not None:
-            # The praise is the irony's strength: "oh great, exactly what I needed" is annoyed.
-            return min(-abs(compound), SARCASM_SCORE_MAX)
-        return compound
+        # Sarcasm that VADER already reads as negative keeps its score ("thanks a lot, you useless lot").
+        return min(compound, SARCASM_SCORE) if sarcasm_cue(text) is not None else compound
 
 
 def rewrite_idioms(text: str) -> str:

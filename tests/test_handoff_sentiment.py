@@ -52,7 +52,7 @@ def scorer() -> SentimentScorer:
         pytest.param("why the hell was my card declined", -0.5, -0.05, id="mild-swearing"),
         pytest.param("Please, I'm desperate, can you help", -1.0, -0.3, id="politeness-not-happiness"),
         # sarcasm: praise words meant the other way
-        pytest.param("oh great, exactly what I needed", -1.0, -0.3, id="sarcasm-oh-great"),
+        pytest.param("oh great, exactly what I needed", -0.5, -0.5, id="sarcasm-oh-great"),
         pytest.param("Brilliant. Another fee. Just what I need today", -1.0, -0.3, id="sarcasm-just-what"),
         pytest.param("well that's just fantastic", -1.0, -0.3, id="sarcasm-thats-just"),
         pytest.param("great, thanks, that sorted it", 0.5, 1.0, id="sincere-great"),
