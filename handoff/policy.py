@@ -39,6 +39,9 @@ from handoff.sentiment import Cue, exasperation_cue, fraud_cue, leaving_cue, mov
 from tandem.config import EscalationSettings
 
 REQUEST_HUMAN_INTENT = "request_human"
+# The bot's own reading of money gone (training_data/nlu/escalation.yml). It counts when the words
+# cannot: a message typed while a verification question waits is masked before the policy sees it.
+REPORT_FRAUD_INTENT = "report_fraud"
 COMPLAINT_INTENT = "complaint"
 VIP_TIER = "vip"
 # Explanations quote the customer; the whole message is in the transcript.
@@ -127,6 +130,9 @@ def _complaint(signals: Signals, rules: EscalationSettings) -> str | None:
 
 
 def _fraud(signals: Signals, rules: EscalationSettings) -> str | None:
+    latest = _latest(signals)
+    if latest is not None and latest.intent == REPORT_FRAUD_INTENT:
+        return f"intent {REPORT_FRAUD_INTENT} on {_quote(latest.text)}"
     return _distress(signals, rules, fraud_cue)
 
 

@@ -124,6 +124,11 @@ TRIGGERS = [
         id="account-taken-over",
     ),
     pytest.param(
+        signals(turn(MASKED, intent="report_fraud", confidence=0.97)),
+        Reason.FRAUD,
+        id="fraud-intent-when-the-words-are-masked",
+    ),
+    pytest.param(
         signals(turn("hi", intent="greet"), turn("what's my balance", intent="check_balance"), LEAVING),
         Reason.THREAT_TO_LEAVE,
         id="threat-to-leave-any-intent",

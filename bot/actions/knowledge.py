@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.dialogue import latest_intent, latest_text
-from bot.actions.digression import question_part
+from bot.actions.digression import digression_query, question_part
 from bot.actions.slots import KB_ARTICLES_SHOWN, KB_UNANSWERED_QUERY
 from tandem.config import settings
 
@@ -96,6 +96,8 @@ def search_text(tracker: Tracker) -> str:
     text = latest_text(tracker).strip()
     if text.startswith("/"):
         return (latest_intent(tracker) or "").replace("_", " ")
+    if tracker.active_loop_name:
+        return digression_query(text, latest_intent(tracker))
     return question_part(text)
 
 
