@@ -62,10 +62,11 @@ REASONS = frozenset(
         "bot_down",
     }
 )
-# The bot sets the handoff_requested slot on this intent (keypad 0 sends the payload /request_human).
-REQUEST_INTENTS = frozenset({"request_human"})
-# training_data/stories/rules_handoff.yml also runs action_request_human on a complaint; reported aside.
-BOT_RULE_REQUEST_INTENTS = frozenset({"request_human", "complaint"})
+# The bot sets the handoff_requested slot on these intents (keypad 0 sends the payload /request_human;
+# report_fraud brings in a person at once, training_data/stories/rules_handoff.yml).
+REQUEST_INTENTS = frozenset({"request_human", "report_fraud"})
+# Reported aside: the bot's rules running action_request_human on a complaint as well.
+BOT_RULE_REQUEST_INTENTS = REQUEST_INTENTS | {"complaint"}
 GOAL_PRECISION = GOAL_RECALL = 0.9
 # rasa_env bounds TensorFlow and OpenMP to one thread; BLAS too, since the machine's cores are shared.
 THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -313,7 +314,7 @@ def markdown(
             f"- data: {len(conversations)} conversations ({positives} to escalate), {data_description(data)}",
             f"- signals: intent and confidence from the trained Rasa model `{model.name}`, sentiment from "
             "VADER (handoff.sentiment), rules from config.yml handoff.escalation; handoff_requested set "
-            "by a request_human turn",
+            "by a request_human or report_fraud turn",
             "",
             "| decision taken | precision | recall | F1 | TP | FP | FN | TN | same reason (TP) |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -39,8 +39,9 @@ from handoff.sentiment import Cue, exasperation_cue, fraud_cue, leaving_cue, mov
 from tandem.config import EscalationSettings
 
 REQUEST_HUMAN_INTENT = "request_human"
-# The bot's own reading of money gone (training_data/nlu/escalation.yml). It counts when the words
-# cannot: a message typed while a verification question waits is masked before the policy sees it.
+# The bot's own reading of money gone (training_data/nlu/escalation.yml). It counts only when the words
+# cannot be read: a message typed while a verification question waits is masked before the policy sees
+# it. Otherwise the words decide (fraud_cue): the NLU also reads "is this text a scam?" as report_fraud.
 REPORT_FRAUD_INTENT = "report_fraud"
 COMPLAINT_INTENT = "complaint"
 VIP_TIER = "vip"
@@ -73,6 +74,7 @@ class CustomerTurn:
     intent: str | None
     confidence: float | None
     sentiment: float  # VADER compound of text
+    masked: bool = False  # typed in answer to a secret question: text is a placeholder, not the words
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +133,8 @@ def _complaint(signals: Signals, rules: EscalationSettings) -> str | None:
 
 def _fraud(signals: Signals, rules: EscalationSettings) -> str | None:
     latest = _latest(signals)
-    if latest is not None and latest.intent == REPORT_FRAUD_INTENT:
-        return f"intent {REPORT_FRAUD_INTENT} on {_quote(latest.text)}"
+    if latest is not None and latest.masked and latest.intent == REPORT_FRAUD_INTENT:
+        return f"intent {REPORT_FRAUD_INTENT} on a masked message"
     return _distress(signals, rules, fraud_cue)
 
 

@@ -21,7 +21,7 @@ from handoff import routing
 from handoff.context import build_context, sentiment_timeline
 from handoff.desks import DeskHub
 from handoff.floor import CHOSEN_STATES, effective_state, handoff_message, position_message, queue_for
-from handoff.policy import CustomerTurn, Decision, Signals, decide
+from handoff.policy import REPORT_FRAUD_INTENT, CustomerTurn, Decision, Signals, decide
 from handoff.sentiment import SentimentScorer
 from handoff.stats import AgentLine, floor_stats
 from handoff.store import (
@@ -63,12 +63,14 @@ def _policy_turn(message: Message) -> CustomerTurn:
     """An answer to a form's question (an account number, "yes") is not a failed turn, whatever the
     NLU made of it: the form took it as a slot value."""
     data = message.data or {}
-    understood_as_answer = "answering" in data
+    # Money gone ends the form (the bot's report_fraud rules): it was no answer.
+    understood_as_answer = "answering" in data and message.intent != REPORT_FRAUD_INTENT
     return CustomerTurn(
         message.text,
         None if understood_as_answer else message.intent,
         None if understood_as_answer else message.confidence,
         float(data.get("sentiment", 0.0)),
+        masked=bool(data.get("masked")),
     )
 
 

@@ -124,7 +124,7 @@ TRIGGERS = [
         id="account-taken-over",
     ),
     pytest.param(
-        signals(turn(MASKED, intent="report_fraud", confidence=0.97)),
+        signals(CustomerTurn(MASKED, "report_fraud", 0.97, 0.0, masked=True)),
         Reason.FRAUD,
         id="fraud-intent-when-the-words-are-masked",
     ),
@@ -209,6 +209,10 @@ NON_TRIGGERS = [
     pytest.param(
         signals(turn("there's a payment I don't recognise", intent="dispute_transaction")),
         id="unrecognised-payment-is-a-dispute",
+    ),
+    pytest.param(
+        signals(turn("how can I tell if a text is a scam?", intent="report_fraud")),
+        id="fraud-intent-alone-when-the-words-say-otherwise",
     ),
     pytest.param(
         signals(turn("thanks so much, the scammed money is back", intent="thanks", sentiment=0.8)),
