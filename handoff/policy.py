@@ -75,6 +75,8 @@ class CustomerTurn:
     confidence: float | None
     sentiment: float  # VADER compound of text
     masked: bool = False  # typed in answer to a secret question: text is a placeholder, not the words
+    # For a masked turn: the urgent reasons (urgent_reasons) its words showed before they were masked.
+    hidden_cues: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,21 +133,41 @@ def _complaint(signals: Signals, rules: EscalationSettings) -> str | None:
     return None
 
 
+def urgent_reasons(text: str) -> frozenset[str]:
+    """The reasons among fraud, vulnerable and threat_to_leave that the words show: what is kept of a
+    message that will be masked (its words never are)."""
+    found = {
+        Reason.FRAUD: fraud_cue,
+        Reason.VULNERABLE: vulnerability_cue,
+        Reason.THREAT_TO_LEAVE: leaving_cue,
+    }
+    return frozenset(reason.value for reason, cue in found.items() if cue(text) is not None)
+
+
+def _hidden(signals: Signals, reason: Reason) -> str | None:
+    latest = _latest(signals)
+    if latest is not None and latest.masked and reason.value in latest.hidden_cues:
+        return f"{reason.value} cue in a message masked as a security answer"
+    return None
+
+
 def _fraud(signals: Signals, rules: EscalationSettings) -> str | None:
     latest = _latest(signals)
     if latest is not None and latest.masked and latest.intent == REPORT_FRAUD_INTENT:
         return f"intent {REPORT_FRAUD_INTENT} on a masked message"
-    return _distress(signals, rules, fraud_cue)
+    return _hidden(signals, Reason.FRAUD) or _distress(signals, rules, fraud_cue)
 
 
 def _vulnerable(signals: Signals, rules: EscalationSettings) -> str | None:
-    return _distress(signals, rules, vulnerability_cue)
+    return _hidden(signals, Reason.VULNERABLE) or _distress(signals, rules, vulnerability_cue)
 
 
 def _threat_to_leave(signals: Signals, rules: EscalationSettings) -> str | None:
     latest = _latest(signals)
-    if latest is None or (cue := leaving_cue(latest.text)) is None:
+    if latest is None:
         return None
+    if (cue := leaving_cue(latest.text)) is None:
+        return _hidden(signals, Reason.THREAT_TO_LEAVE)
     return f"{cue} on {_quote(latest.text)}"
 
 

@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from tandem.conversations import MASKED_TEXT
 from tandem.processes import Stack
-from tests.chat_client import reply_text, say, start_conversation
+from tests.chat_client import reply_text, say, start_conversation, transcript
 from tests.desk.floor import Desk, add_agent, clear_queue, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -91,3 +92,19 @@ async def test_bereavement_while_choosing_the_card_goes_to_a_person(
     assert contact["reason"] == "vulnerable", contact["context"]["trigger"]
     assert contact["priority"] == stack.settings.handoff.escalation.priorities["vulnerable"]
     assert "bereavement" in contact["context"]["trigger"]["explanation"]
+
+
+async def test_bereavement_typed_for_the_account_number_goes_to_a_person_and_stays_masked(
+    http: aiohttp.ClientSession, stack: Stack, desk: Desk
+) -> None:
+    conversation = await start_conversation(http)
+    assert ASKS_ACCOUNT in reply_text(await say(http, conversation, "I lost my card")).lower()
+    said = "sorry, it's my late husband's card, he died last week and I don't know his account number"
+    await say(http, conversation, said)
+
+    contact = (await desk.offer_for(conversation))["contact"]
+    assert contact["reason"] == "vulnerable", contact["context"]["trigger"]
+    assert contact["priority"] == stack.settings.handoff.escalation.priorities["vulnerable"]
+    stored = [m for m in await transcript(http, conversation) if m["sender"] == "customer"]
+    assert stored[-1]["text"] == MASKED_TEXT, "an answer to the account number question is masked"
+    assert "husband" not in str(stored) and "husband" not in str(contact)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from handoff.policy import CustomerTurn, Reason, Signals, decide
+from handoff.policy import CustomerTurn, Reason, Signals, decide, urgent_reasons
 from tandem.config import EscalationSettings, load_settings
 
 MASKED = "[security details hidden]"
@@ -127,6 +127,18 @@ TRIGGERS = [
         signals(CustomerTurn(MASKED, "report_fraud", 0.97, 0.0, masked=True)),
         Reason.FRAUD,
         id="fraud-intent-when-the-words-are-masked",
+    ),
+    pytest.param(
+        signals(CustomerTurn(MASKED, None, None, 0.0, masked=True, hidden_cues=frozenset({"vulnerable"}))),
+        Reason.VULNERABLE,
+        id="vulnerable-cue-read-before-masking",
+    ),
+    pytest.param(
+        signals(
+            CustomerTurn(MASKED, None, None, 0.0, masked=True, hidden_cues=frozenset({"threat_to_leave"}))
+        ),
+        Reason.THREAT_TO_LEAVE,
+        id="leaving-cue-read-before-masking",
     ),
     pytest.param(
         signals(turn("hi", intent="greet"), turn("what's my balance", intent="check_balance"), LEAVING),
@@ -408,6 +420,25 @@ def test_vip_raises_priority(tier: str, boost: int, reason: Reason) -> None:
 )
 def test_explanation(given: Signals, explanation: str) -> None:
     assert decide(given, RULES).explanation == explanation
+
+
+@pytest.mark.parametrize(
+    ("text", "reasons"),
+    [
+        pytest.param("31846207", set(), id="account-number"),
+        pytest.param("14/03/1985", set(), id="date-of-birth"),
+        pytest.param("my husband died, it's his card", {"vulnerable"}, id="bereavement"),
+        pytest.param("someone has emptied my account", {"fraud"}, id="money-gone"),
+        pytest.param("I'm switching banks after this", {"threat_to_leave"}, id="leaving"),
+        pytest.param(
+            "I've been scammed and lost my job, I'm moving my money elsewhere",
+            {"fraud", "vulnerable", "threat_to_leave"},
+            id="all-three",
+        ),
+    ],
+)
+def test_urgent_reasons_kept_of_a_masked_message(text: str, reasons: set[str]) -> None:
+    assert urgent_reasons(text) == reasons
 
 
 def test_config_yml_rules() -> None:
