@@ -4,34 +4,42 @@ PY := .venv/bin/python
 RASA := PYTHONPATH=$(CURDIR) RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 .venv-rasa/bin/rasa
 RASA_DATA := --config config.yml --domain bot/domain --data training_data/nlu training_data/stories
 
-.PHONY: run test security bootstrap lint format train rasa-test validate shell actions index bench
+.PHONY: help run test security bootstrap lint format train rasa-test validate stories shell actions index bench
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 14
 
 run: bootstrap  ## set everything up and run the whole stack
 	scripts/system_packages.sh
 	$(PY) -m tandem up
 
-test: bootstrap  ## the whole test suite, lint and format check included (.ci/run calls this)
+test: bootstrap  ## the whole test suite, lint and format check, Rasa data and test stories included (.ci/run calls this)
 	scripts/system_packages.sh
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	$(MAKE) --no-print-directory validate stories
 	$(PY) -m pytest
 
 security: bootstrap  ## only the security checks (pytest -m security), counted into benchmarks/results.json
 	scripts/system_packages.sh
 	$(PY) -m benchmarks.security_checks
 
-bootstrap:
+bootstrap:  ## install the venvs and pinned dependencies (make run and make test do it first)
 	scripts/bootstrap.sh
 
-format:
+format:  ## reformat the code and apply ruff's safe fixes
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
 # --- the conversation designer's loop -----------------------------------------------------------
-train: bootstrap  ## train the Rasa model (skipped when nothing it depends on changed)
-	$(PY) -c "from tandem.config import *; from tandem.training import ensure_model; s=settings(); print(ensure_model(config_path(), s.resolve(s.data_dir) / 'logs' / 'train.log'))"
+train: bootstrap  ## train the Rasa model, with its progress here (skipped when nothing it depends on changed)
+	$(PY) -m tandem.training
 
 validate: bootstrap  ## rasa data validate
 	$(RASA) data validate $(RASA_DATA)
+
+# Actions are not run: each story's events stand for them, so no action server is needed.
+stories: train  ## the test stories in tests/stories with the trained model; a wrong prediction fails
+	$(RASA) test core --e2e --model $$($(PY) -m tandem.training) --stories tests/stories --out var/results/core --fail-on-prediction-errors
 
 rasa-test: train  ## NLU cross-validation plus the test stories in tests/stories
 	$(RASA) test nlu --config config.yml --nlu training_data/nlu --cross-validation --folds 3 --out var/results/nlu

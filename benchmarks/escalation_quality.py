@@ -11,11 +11,16 @@ what a good contact centre would do. The policy is fed what it gets live, never 
    gateway builds, and calls handoff.policy.decide with config.yml's handoff.escalation.
 The main figure decides after every turn, as live, and counts the conversation as escalated at the first
 turn whose decision escalates. Deciding only after the last turn is reported next to it.
-Merges escalation_* keys into benchmarks/results.json and prints a Markdown block for RESULTS.md.
+By default two sets are scored, each with its own keys in benchmarks/results.json, and a Markdown block
+for RESULTS.md is printed for each:
+- benchmarks/data/escalation_cues.yml, the cues a bank must not miss (fraud, vulnerability, leaving,
+  sarcasm): escalation_precision, escalation_recall, ...;
+- benchmarks/data/escalation_conversations.yml, the held-out evaluation set of every reason:
+  escalation_heldout_precision, escalation_heldout_recall, ...
 
 --data scores another set in the same format instead, such as the tuning set
 (benchmarks/data/escalation_tuning.yml) the policy is developed on: its figures are printed only, so
-results.json keeps the evaluation set's.
+results.json keeps the scored sets'.
 """
 
 from __future__ import annotations
@@ -38,10 +43,16 @@ if TYPE_CHECKING:  # gateway-only modules; Rasa's venv imports this file for the
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "benchmarks" / "data" / "escalation_conversations.yml"
+CUES = REPO / "benchmarks" / "data" / "escalation_cues.yml"
+# The sets whose figures go to results.json, with their keys' prefix.
+RESULT_PREFIX = {CUES: "escalation", DATA: "escalation_heldout"}
 RASA_PYTHON = REPO / ".venv-rasa" / "bin" / "python"
 COMMAND = ".venv/bin/python -m benchmarks.escalation_quality"
 REASONS = frozenset(
     {
+        "fraud",
+        "vulnerable",
+        "threat_to_leave",
         "customer_request",
         "complaint",
         "negative_sentiment",
@@ -51,10 +62,11 @@ REASONS = frozenset(
         "bot_down",
     }
 )
-# The bot sets the handoff_requested slot on this intent (keypad 0 sends the payload /request_human).
-REQUEST_INTENTS = frozenset({"request_human"})
-# training_data/stories/rules_handoff.yml also runs action_request_human on a complaint; reported aside.
-BOT_RULE_REQUEST_INTENTS = frozenset({"request_human", "complaint"})
+# The bot sets the handoff_requested slot on these intents (keypad 0 sends the payload /request_human;
+# report_fraud brings in a person at once, training_data/stories/rules_handoff.yml).
+REQUEST_INTENTS = frozenset({"request_human", "report_fraud"})
+# Reported aside: the bot's rules running action_request_human on a complaint as well.
+BOT_RULE_REQUEST_INTENTS = REQUEST_INTENTS | {"complaint"}
 GOAL_PRECISION = GOAL_RECALL = 0.9
 # rasa_env bounds TensorFlow and OpenMP to one thread; BLAS too, since the machine's cores are shared.
 THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -275,6 +287,8 @@ def shown(path: Path) -> Path:
 def data_description(path: Path) -> str:
     if path == DATA:
         return f"{shown(path)}, labelled apart from the policy"
+    if path == CUES:
+        return f"{shown(path)}, written from scratch for the cues a bank must not miss"
     return f"{shown(path)}, a tuning set: the policy was developed on it"
 
 
@@ -293,13 +307,14 @@ def markdown(
     positives = sum(c.escalate for c in conversations)
     return "\n".join(
         [
-            "### Escalation policy on labelled conversations",
+            f"### Escalation policy on {shown(data).name}",
             "",
-            header(COMMAND if data == DATA else f"{COMMAND} --data {shown(data)}") + f"  \nnproc: {nproc()}",
+            header(COMMAND if data in RESULT_PREFIX else f"{COMMAND} --data {shown(data)}")
+            + f"  \nnproc: {nproc()}",
             f"- data: {len(conversations)} conversations ({positives} to escalate), {data_description(data)}",
             f"- signals: intent and confidence from the trained Rasa model `{model.name}`, sentiment from "
             "VADER (handoff.sentiment), rules from config.yml handoff.escalation; handoff_requested set "
-            "by a request_human turn",
+            "by a request_human or report_fraud turn",
             "",
             "| decision taken | precision | recall | F1 | TP | FP | FN | TN | same reason (TP) |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -331,17 +346,30 @@ def model_for_current_sources() -> Path:
     return ensure_model(config_path(), cfg.resolve(cfg.data_dir) / "logs" / "train.log")
 
 
-def evaluate(model: Path, data: Path) -> int:
-    from benchmarks.results import merge_results
+def evaluate(model: Path, sets: list[Path]) -> int:
     from handoff.sentiment import SentimentScorer
     from tandem.config import load_settings
 
-    conversations = load_conversations(data)
-    texts = sorted({text for c in conversations for text in c.turns})
+    conversations = {data: load_conversations(data) for data in sets}
+    texts = sorted({text for group in conversations.values() for c in group for text in c.turns})
     parses = parse_in_rasa(model, texts)
     scorer = SentimentScorer()
     sentiments = {text: scorer.score(text) for text in texts}
     rules = load_settings().handoff.escalation
+    for data, group in conversations.items():
+        report(model, data, group, parses, sentiments, rules)
+    return 0
+
+
+def report(
+    model: Path,
+    data: Path,
+    conversations: list[Conversation],
+    parses: dict[str, Parse],
+    sentiments: dict[str, float],
+    rules: EscalationSettings,
+) -> None:
+    from benchmarks.results import merge_results
 
     def outcomes(per_turn: bool, request_intents: frozenset[str] = REQUEST_INTENTS) -> list[Outcome]:
         return [run_policy(c, parses, sentiments, rules, per_turn, request_intents) for c in conversations]
@@ -350,18 +378,18 @@ def evaluate(model: Path, data: Path) -> int:
     live_scores = score(live)
     last_turn_scores = score(outcomes(per_turn=False))
     bot_rule_scores = score(outcomes(per_turn=True, request_intents=BOT_RULE_REQUEST_INTENTS))
-    if data == DATA:  # a tuning set's figures must not stand in for the evaluation set's
+    if (prefix := RESULT_PREFIX.get(data)) is not None:  # a tuning set's figures must not stand in
         merge_results(
             {
-                "escalation_precision": round(live_scores.precision, 4),
-                "escalation_recall": round(live_scores.recall, 4),
-                "escalation_f1": round(live_scores.f1, 4),
-                "escalation_reason_agreement": round(live_scores.reason_agreement, 4),
-                "escalation_last_turn_precision": round(last_turn_scores.precision, 4),
-                "escalation_last_turn_recall": round(last_turn_scores.recall, 4),
+                f"{prefix}_precision": round(live_scores.precision, 4),
+                f"{prefix}_recall": round(live_scores.recall, 4),
+                f"{prefix}_f1": round(live_scores.f1, 4),
+                f"{prefix}_reason_agreement": round(live_scores.reason_agreement, 4),
+                f"{prefix}_last_turn_precision": round(last_turn_scores.precision, 4),
+                f"{prefix}_last_turn_recall": round(last_turn_scores.recall, 4),
             }
         )
-    print("Misclassified (decided after every turn):")
+    print(f"Misclassified in {shown(data)} (decided after every turn):")
     print("\n".join(error_lines(live, parses, sentiments)) or "none")
     print()
     print(
@@ -369,7 +397,7 @@ def evaluate(model: Path, data: Path) -> int:
             model, data, conversations, live_scores, last_turn_scores, bot_rule_scores, by_reason_rows(live)
         )
     )
-    return 0
+    print()
 
 
 def main() -> int:
@@ -385,15 +413,15 @@ def main() -> int:
     parser.add_argument(
         "--data",
         type=Path,
-        default=DATA,
-        help="labelled conversations to score (default: the evaluation set; no other set's figures "
-        "go to results.json)",
+        help="labelled conversations to score (default: the cue set and the held-out evaluation set; no "
+        "other set's figures go to results.json)",
     )
     args = parser.parse_args()
     if args.step == "parse":
         parse_step(args.model, args.texts, args.out)
         return 0
-    return evaluate(args.model or model_for_current_sources(), args.data.resolve())
+    sets = [args.data.resolve()] if args.data else list(RESULT_PREFIX)
+    return evaluate(args.model or model_for_current_sources(), sets)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ BENCHMARKS = [
     [RASA_PYTHON, "-m", "benchmarks.nlu_banking77"],
     [GATEWAY_PYTHON, "-m", "benchmarks.kb_benchmark"],
     [GATEWAY_PYTHON, "-m", "benchmarks.escalation_quality"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.oos_quality"],
     [GATEWAY_PYTHON, "-m", "benchmarks.routing_throughput"],
     [GATEWAY_PYTHON, "-m", "benchmarks.routing_store"],
     [GATEWAY_PYTHON, "-m", "benchmarks.handoff_latency"],

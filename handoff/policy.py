@@ -3,23 +3,26 @@
 Every trigger is checked; when several fire, the first in this order is the reason (the others are
 named at the end of the explanation):
 
-1. complaint           a complaint said in anger (or exasperation, or sarcasm): regulated handling,
+1. fraud               fraud in progress or money gone: every minute costs the customer money
+2. vulnerable          bereavement, illness, hardship, abuse: a person, however calm the words
+3. threat_to_leave     the customer says they are leaving the bank
+4. complaint           a complaint said in anger (or exasperation, or sarcasm): regulated handling,
                        the complaints team first
-2. negative_sentiment  the customer is upset now, or in distress (bereaved, scammed, in hardship...),
-                       whatever they asked
-3. flow_failed         a concrete cause the agent must pick up (e.g. verification locked)
-4. customer_request    asked for a person, reason unknown
-5. sentiment_falling   a trend, weaker evidence than the above
-6. repeated_failure    the bot does not understand, but the customer is not (yet) upset
-7. bot_down            says nothing about the customer, so any other reason tells the agent more
+5. negative_sentiment  the customer is upset now, whatever they asked
+6. flow_failed         a concrete cause the agent must pick up (e.g. verification locked)
+7. customer_request    asked for a person, reason unknown
+8. sentiment_falling   a trend, weaker evidence than the above
+9. repeated_failure    the bot does not understand, but the customer is not (yet) upset
+10. bot_down           says nothing about the customer, so any other reason tells the agent more
 
 The customer's state comes first because the reason also picks the queue and the priority: with
 config.yml's priorities this order never gives a customer a lower priority than another trigger
-that fired would have.
+that fired would have. The first three are the cues a bank must not miss: they hand over at the turn
+they appear, in the middle of a form too, since the policy runs after every bot turn.
 
-Words alone decide two things a score cannot: a complaint that reads calm to VADER but repeats, waits,
-threatens to leave or is sarcastic (handoff.sentiment.exasperation_cue), and distress said politely
-(handoff.sentiment.distress_cue), which a person should handle however calm the words.
+Words alone decide what a score cannot: fraud, vulnerability and leaving said politely
+(handoff.sentiment.fraud_cue, vulnerability_cue, leaving_cue), and a complaint that reads calm to VADER
+but repeats, waits, threatens or is sarcastic (handoff.sentiment.exasperation_cue).
 
 The moving average exists only once sentiment_window customer messages do: over fewer it is one
 or two messages' mood, which the single-message floor already judges, and an early "thanks!"
@@ -32,10 +35,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from handoff.sentiment import distress_cue, exasperation_cue, moving_average
+from handoff.sentiment import Cue, exasperation_cue, fraud_cue, leaving_cue, moving_average, vulnerability_cue
 from tandem.config import EscalationSettings
 
 REQUEST_HUMAN_INTENT = "request_human"
+# The bot's own reading of money gone (training_data/nlu/escalation.yml). It counts only when the words
+# cannot be read: a message typed while a verification question waits is masked before the policy sees
+# it. Otherwise the words decide (fraud_cue): the NLU also reads "is this text a scam?" as report_fraud.
+REPORT_FRAUD_INTENT = "report_fraud"
 COMPLAINT_INTENT = "complaint"
 VIP_TIER = "vip"
 # Explanations quote the customer; the whole message is in the transcript.
@@ -43,13 +50,14 @@ QUOTE_CHARS = 60
 
 
 class Reason(StrEnum):
+    FRAUD = "fraud"  # fraud in progress or money gone (handoff.sentiment.fraud_cue)
+    VULNERABLE = "vulnerable"  # bereavement, health, life event, hardship, abuse (vulnerability_cue)
+    THREAT_TO_LEAVE = "threat_to_leave"  # says they are leaving the bank (leaving_cue)
     CUSTOMER_REQUEST = (
         "customer_request"  # explicit request for a person (intent request_human, or keypad 0 on a call)
     )
     COMPLAINT = "complaint"  # complaint intent together with negative sentiment or exasperation
-    NEGATIVE_SENTIMENT = (
-        "negative_sentiment"  # a message below the floor or in distress, or the average below its threshold
-    )
+    NEGATIVE_SENTIMENT = "negative_sentiment"  # a message below the floor, or the average below its threshold
     SENTIMENT_FALLING = (
         "sentiment_falling"  # moving average fell by falling_drop from its best in this conversation
     )
@@ -66,6 +74,9 @@ class CustomerTurn:
     intent: str | None
     confidence: float | None
     sentiment: float  # VADER compound of text
+    masked: bool = False  # typed in answer to a secret question: text is a placeholder, not the words
+    # For a masked turn: the urgent reasons (urgent_reasons) its words showed before they were masked.
+    hidden_cues: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,15 +133,50 @@ def _complaint(signals: Signals, rules: EscalationSettings) -> str | None:
     return None
 
 
+def urgent_reasons(text: str) -> frozenset[str]:
+    """The reasons among fraud, vulnerable and threat_to_leave that the words show: what is kept of a
+    message that will be masked (its words never are)."""
+    found = {
+        Reason.FRAUD: fraud_cue,
+        Reason.VULNERABLE: vulnerability_cue,
+        Reason.THREAT_TO_LEAVE: leaving_cue,
+    }
+    return frozenset(reason.value for reason, cue in found.items() if cue(text) is not None)
+
+
+def _hidden(signals: Signals, reason: Reason) -> str | None:
+    latest = _latest(signals)
+    if latest is not None and latest.masked and reason.value in latest.hidden_cues:
+        return f"{reason.value} cue in a message masked as a security answer"
+    return None
+
+
+def _fraud(signals: Signals, rules: EscalationSettings) -> str | None:
+    latest = _latest(signals)
+    if latest is not None and latest.masked and latest.intent == REPORT_FRAUD_INTENT:
+        return f"intent {REPORT_FRAUD_INTENT} on a masked message"
+    return _hidden(signals, Reason.FRAUD) or _distress(signals, rules, fraud_cue)
+
+
+def _vulnerable(signals: Signals, rules: EscalationSettings) -> str | None:
+    return _hidden(signals, Reason.VULNERABLE) or _distress(signals, rules, vulnerability_cue)
+
+
+def _threat_to_leave(signals: Signals, rules: EscalationSettings) -> str | None:
+    latest = _latest(signals)
+    if latest is None:
+        return None
+    if (cue := leaving_cue(latest.text)) is None:
+        return _hidden(signals, Reason.THREAT_TO_LEAVE)
+    return f"{cue} on {_quote(latest.text)}"
+
+
 def _negative_sentiment(signals: Signals, rules: EscalationSettings) -> str | None:
     latest = _latest(signals)
     if latest is None:
         return None
     if latest.sentiment < rules.sentiment_floor:
         return f"sentiment {latest.sentiment:.2f} below floor {rules.sentiment_floor:.2f} on {_quote(latest.text)}"
-    distress = _distress(latest, rules)
-    if distress is not None:
-        return distress
     average = _current_average(signals, rules)
     if average is not None and average < rules.average_threshold:
         return (
@@ -140,12 +186,13 @@ def _negative_sentiment(signals: Signals, rules: EscalationSettings) -> str | No
     return None
 
 
-def _distress(turn: CustomerTurn, rules: EscalationSettings) -> str | None:
-    """A sign of distress, unless the customer sounds content (thanking us once it was sorted)."""
-    cue = distress_cue(turn.text)
-    if cue is None or turn.sentiment > rules.distress_sentiment_max:
+def _distress(signals: Signals, rules: EscalationSettings, find: Callable[[str], Cue | None]) -> str | None:
+    """The latest message's cue, unless the customer sounds content (thanking us once it was sorted)."""
+    latest = _latest(signals)
+    if latest is None or latest.sentiment > rules.distress_sentiment_max:
         return None
-    return f"distress: {cue} on {_quote(turn.text)}"
+    cue = find(latest.text)
+    return f"{cue} on {_quote(latest.text)}" if cue is not None else None
 
 
 def _flow_failed(signals: Signals, rules: EscalationSettings) -> str | None:
@@ -187,6 +234,9 @@ def _bot_down(signals: Signals, rules: EscalationSettings) -> str | None:
 
 
 _CHECKS: tuple[tuple[Reason, Check], ...] = (
+    (Reason.FRAUD, _fraud),
+    (Reason.VULNERABLE, _vulnerable),
+    (Reason.THREAT_TO_LEAVE, _threat_to_leave),
     (Reason.COMPLAINT, _complaint),
     (Reason.NEGATIVE_SENTIMENT, _negative_sentiment),
     (Reason.FLOW_FAILED, _flow_failed),

@@ -8,10 +8,12 @@ complaints queue. The other way round, VADER misses British anger ("shambles", "
 politeness of a request ("please help", "I'd like to") as happiness, which hid upset customers.
 LEXICON and IDIOMS below are the whole adaptation; each group says why.
 
-Why cues as well: distress often comes politely ("I'm sorry to bother you, my mother has passed away")
+Why cues as well: distress often comes politely ("I'm sorry to bother you, my mother has passed away"),
+money gone in panic reads as a request ("someone has taken 3000 pounds out of my account, please help"),
 and an angry complaint can use no negative word at all ("I'm complaining again, three weeks and still no
 refund"); no valence per word separates those from routine messages, so handoff.policy reads them as
-named cues (distress_cue, exasperation_cue) next to the score.
+named cues (fraud_cue, vulnerability_cue, leaving_cue, exasperation_cue) next to the score. Sarcasm
+(sarcasm_cue) is the one cue that changes the score itself: its praise words are meant the other way.
 """
 
 from __future__ import annotations
@@ -93,9 +95,10 @@ def _cues(named: Iterable[tuple[str, str]]) -> tuple[tuple[str, re.Pattern[str]]
     return tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in named)
 
 
-# Distress: a customer a good contact centre hands to a person however calm their words. The kinds
-# follow the FCA's drivers of vulnerability (FG21/1: health, life events, resilience) plus fraud
-# victims; the words are each driver's general vocabulary, not phrases of particular conversations.
+# Cues a bank must not miss: each hands the conversation to a person at once (handoff.policy), however
+# calm the words. The vulnerability kinds follow the FCA's drivers of vulnerability (FG21/1: health, life
+# events, resilience); the words are each driver's general vocabulary, not phrases of particular
+# conversations.
 _RELATIVE = _any(
     "mum", "mother", "mom", "dad", "father", "husband", "wife", "partner", "son", "daughter", "child",
     "baby", "brother", "sister", "nan", "gran", "grandma", "grandmother", "grandad", "grandfather",
@@ -110,6 +113,27 @@ _FRAUD_VICTIM = _any(
     "scammed", r"scammers?", "conned", "swindled", "defrauded", r"fraudsters?", "tricked", "duped",
     r"impersonat\w*", r"pretend(?:ed|ing) to be", r"safe account",
 )  # fmt: skip
+# Money gone: someone else took it, or the account was emptied. "A payment I don't recognise" alone is a
+# dispute the bot can take; these are the words of a customer who has lost control of their money.
+_MONEY = r"(?:money|savings|funds|cash|wages|salary|pension|balance|£ ?\d[\d,.]*k?|\d[\d,.]*k? ?(?:pounds|quid|gbp))"
+_MONEY_GONE = (
+    r"\b(?:someone|somebody|some ?one|a stranger|they|he|she)\b[^.!?]{0,40}?"
+    r"\b(?:has |have |had |just )?(?:taken|took|stolen|stole|withdrawn|withdrew|emptied|drained|cleared|wiped|"
+    r"transferred|moved|spent|used)\b[^.!?]{0,40}?\b(?:my|our|all)\b[^.!?]{0,12}?\b(?:account|money|savings|card|cash)"
+    # "my money has gone into the wrong account" is a misdirected payment, not a theft
+    rf"|(?<!\w)(?:all )?(?:(?:my|our|the) )?{_MONEY} (?:has |have |is |are |just )?(?:gone|disappeared|vanished)\b"
+    r"(?! (?:in)?to\b)"
+    r"|\b(?:emptied|drained|cleared out|wiped out)\b[^.!?]{0,20}\b(?:my|our) (?:\w+ )?(?:account|savings)"
+    r"|\b(?:my|our) (?:\w+ )?(?:account|savings)(?:'s| has| have)? (?:been|was|were|is|got|just got) "
+    r"(?:emptied|drained|cleared out|wiped out)"
+)
+# "hacked off" is an idiom for angry (see IDIOMS).
+_TAKEOVER = (
+    r"\bhacked\b(?! off)|\bhackers?\b"
+    r"|\b(?:someone|somebody)(?:'s| is| has been| keeps?) (?:using|spending on|logging into|getting into) (?:my|our)"
+    r"|\b(?:payments|transactions|money) (?:i|we) (?:didn'?t|did not|never) make (?:are |is )?(?:still |keep )?"
+    r"(?:coming|going) out"
+)
 _HEALTH = _any(
     r"hospital\w*", "intensive care", "ambulance", "stroke", "heart attack", "cancer", r"chemo\w*",
     r"terminal(?:ly)?", r"(?:seriously|critically) ill", r"diagnos\w*", "dementia", r"alzheimer'?s",
@@ -134,16 +158,31 @@ _ABUSE = _any(
     # "won't let me" is also an app's login screen: only when a person does it
     r"(?:he|she) won'?t let me",
 )  # fmt: skip
-DISTRESS_CUES = _cues(
+FRAUD_CUES = _cues(
+    [("fraud victim", _FRAUD_VICTIM), ("money gone", _MONEY_GONE), ("account taken over", _TAKEOVER)]
+)
+VULNERABILITY_CUES = _cues(
     [
         ("bereavement", _BEREAVEMENT),
-        ("fraud victim", _FRAUD_VICTIM),
         ("health", _HEALTH),
         ("life event", _LIFE_EVENT),
         ("financial hardship", _HARDSHIP),
         ("abuse or coercion", _ABUSE),
     ]
 )
+# Leaving, said as intent ("I'm moving my money elsewhere"); "how do I close my account?" is a question
+# the help centre answers.
+_SUBJECT = r"(?:i'?m|i am|i'?ll|i will|i'?ve|i have|we'?re|we are|we'?ll|we will)"
+_LEAVING = _any(
+    rf"{_SUBJECT} (?:\w+ ){{0,3}}?(?:moving|move|switching|switch|leaving|leave|closing|close|taking|take|pulling|pull) "
+    r"(?:all )?(?:my|our) (?:\w+ )?(?:accounts?|money|savings|business|custom|mortgage)",
+    r"take my (?:business|money|custom|savings) (?:elsewhere|somewhere else)",
+    r"(?:switch|switching|move|moving|go|going) (?:\w+ )?to (?:another|a different|a new|a better|a proper) bank",
+    r"(?:switch|switching|move|moving|leave|leaving) banks?",
+    r"thinking (?:of|about) (?:moving|switching|leaving|closing)",
+    r"(?:done|finished) with (?:you|this bank|northwind)", "last straw", r"never (?:bank|banking) with you",
+)  # fmt: skip
+LEAVING_CUES = _cues([("threat to leave", _LEAVING)])
 
 # Exasperation in a complaint, which VADER scores neutral or, for sarcasm, positive.
 _NUMBER = r"(?:\d+|a few|several|many|so many|countless|two|three|four|five|six|seven|eight|nine|ten)"
@@ -157,23 +196,39 @@ _LONG_WAIT = _any(rf"{_NUMBER} (?:hours|days|weeks|months)", "on hold", "ages")
 # "Can I take a complaint to the ombudsman?" is a question; "I'm going to the ombudsman" a threat.
 _THREAT = _any(
     r"(?:going|go|take (?:this|it)) to the (?:financial )?ombudsman",
-    r"(?:move|moving|switch|switching|leave|leaving) (?:banks?|my account)",
-    r"thinking of (?:moving|switching|leaving)", r"close my accounts?",
-    r"take my (?:business|money) elsewhere", r"report (?:you|this) to", "solicitor", "legal action",
+    r"report (?:you|this) to", "solicitor", "legal action",
 )  # fmt: skip
+_PRAISE = r"(?:great|brilliant|wonderful|lovely|fantastic|perfect|marvellous|super|amazing|excellent)"
 _SARCASM = (
-    _any("thanks a lot", "thanks a bunch", r"as (?:always|usual)", "well done")
-    + r"|^\W*oh,? (?:great|brilliant|wonderful|lovely|fantastic|perfect|marvellous)\b"
+    _any(
+        "thanks a lot",
+        "thanks a bunch",
+        r"as (?:always|usual)",
+        "well done",
+        "yeah right",
+        r"love (?:that|this) for me",
+        rf"(?:that's|thats|this is) just {_PRAISE}",
+    )
+    + rf"|^\W*(?:oh|well|wow),? (?:just |how |really )?{_PRAISE}\b"
+    + rf"|^\W*{_PRAISE}[,.!]+ (?:another|more|now|so|just|even)\b"
+    # "exactly what I needed" is sincere after a fix, ironic as an opener
+    + r"|^\W*(?:just|exactly) what i (?:needed|wanted)"
 )
 EXASPERATION_CUES = _cues(
     [
         ("repeated contact", _REPEATED),
         ("long wait", _LONG_WAIT),
-        ("threat to leave", _THREAT),
+        ("threat", _THREAT),
+        ("threat to leave", _LEAVING),
         ("disbelief", _any(r"(?:can'?t|cannot) believe", "how dare you")),
         ("sarcasm", _SARCASM),
     ]
 )
+SARCASM_CUES = _cues([("sarcasm", _SARCASM)])
+# Sarcasm's score: VADER reads its praise words literally ("oh great" +0.6). The irony says which way the
+# customer feels, not how strongly: mildly annoyed, so one wry remark stays above the policy's floor while
+# a run of them brings the average down.
+SARCASM_SCORE = -0.5
 # A message this long in capitals is shouted; shorter ones ("ATM", "PIN") are not.
 SHOUTING_MIN_LETTERS = 12
 SHOUTING_UPPER_SHARE = 0.7
@@ -201,7 +256,9 @@ class SentimentScorer:
     def score(self, text: str) -> float:
         if not text.strip() or text in self._neutral_texts:
             return 0.0
-        return float(self._analyzer.polarity_scores(rewrite_idioms(text))["compound"])
+        compound = float(self._analyzer.polarity_scores(rewrite_idioms(text))["compound"])
+        # Sarcasm that VADER already reads as negative keeps its score ("thanks a lot, you useless lot").
+        return min(compound, SARCASM_SCORE) if sarcasm_cue(text) is not None else compound
 
 
 def rewrite_idioms(text: str) -> str:
@@ -210,9 +267,23 @@ def rewrite_idioms(text: str) -> str:
     return text
 
 
-def distress_cue(text: str) -> Cue | None:
-    """The first sign of distress in the text, or None."""
-    return _first_cue(DISTRESS_CUES, text)
+def fraud_cue(text: str) -> Cue | None:
+    """The first sign of fraud in progress or money gone, or None."""
+    return _first_cue(FRAUD_CUES, text)
+
+
+def vulnerability_cue(text: str) -> Cue | None:
+    """The first sign of a vulnerable customer (bereavement, health, hardship...), or None."""
+    return _first_cue(VULNERABILITY_CUES, text)
+
+
+def leaving_cue(text: str) -> Cue | None:
+    """A threat to leave the bank, or None."""
+    return _first_cue(LEAVING_CUES, text)
+
+
+def sarcasm_cue(text: str) -> Cue | None:
+    return _first_cue(SARCASM_CUES, text)
 
 
 def exasperation_cue(text: str) -> Cue | None:

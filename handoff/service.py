@@ -21,7 +21,7 @@ from handoff import routing
 from handoff.context import build_context, sentiment_timeline
 from handoff.desks import DeskHub
 from handoff.floor import CHOSEN_STATES, effective_state, handoff_message, position_message, queue_for
-from handoff.policy import CustomerTurn, Decision, Signals, decide
+from handoff.policy import REPORT_FRAUD_INTENT, CustomerTurn, Decision, Signals, decide, urgent_reasons
 from handoff.sentiment import SentimentScorer
 from handoff.stats import AgentLine, floor_stats
 from handoff.store import (
@@ -63,12 +63,15 @@ def _policy_turn(message: Message) -> CustomerTurn:
     """An answer to a form's question (an account number, "yes") is not a failed turn, whatever the
     NLU made of it: the form took it as a slot value."""
     data = message.data or {}
-    understood_as_answer = "answering" in data
+    # Money gone ends the form (the bot's report_fraud rules): it was no answer.
+    understood_as_answer = "answering" in data and message.intent != REPORT_FRAUD_INTENT
     return CustomerTurn(
         message.text,
         None if understood_as_answer else message.intent,
         None if understood_as_answer else message.confidence,
         float(data.get("sentiment", 0.0)),
+        masked=bool(data.get("masked")),
+        hidden_cues=frozenset(data.get("cues", ())),
     )
 
 
@@ -105,9 +108,16 @@ class HandoffService:
 
     # The conversation core's hooks
 
-    def message_data(self, text: str) -> dict[str, Any] | None:
-        """Annotations stored with a customer message: its sentiment."""
-        return None if text == MASKED_TEXT else {"sentiment": round(self._sentiment.score(text), 4)}
+    def message_data(self, text: str, secret: bool) -> dict[str, Any] | None:
+        """Annotations stored with a customer message: its sentiment; for a secret answer, which will be
+        masked, only the urgent reasons its words show (no words, no score): "my husband died, it's his
+        card" typed when the account number was asked must still reach a person first."""
+        if text == MASKED_TEXT:
+            return None
+        if secret:
+            cues = urgent_reasons(text)
+            return {"cues": list(cues)} if cues else None
+        return {"sentiment": round(self._sentiment.score(text), 4)}
 
     async def after_bot_turn(self, conversation: Conversation, turn: BotTurn | None) -> None:
         """Run the policy after every customer turn in the bot's hands (turn is None: the bot was down)."""

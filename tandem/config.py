@@ -183,7 +183,7 @@ class EscalationSettings(_Section):
     # A complaint intent escalates when the customer's sentiment is at or below this (or the message
     # shows exasperation: handoff.sentiment.exasperation_cue).
     complaint_sentiment_max: float = Field(ge=-1, le=1)
-    # A message with a sign of distress (handoff.sentiment.distress_cue) escalates unless its sentiment
+    # A message with a sign of fraud or vulnerability (handoff.sentiment) escalates unless its sentiment
     # is above this: a customer thanking us once a bereavement was dealt with is not in distress.
     distress_sentiment_max: float = Field(ge=-1, le=1)
     # This many fallback or low-confidence customer turns in a row escalate.

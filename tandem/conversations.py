@@ -40,7 +40,7 @@ def bot_input(message: Message) -> str:
 class HumanSide(Protocol):
     """What the conversation core asks of the human handoff (handoff.service.HandoffService)."""
 
-    def message_data(self, text: str) -> dict[str, Any] | None: ...
+    def message_data(self, text: str, secret: bool) -> dict[str, Any] | None: ...
 
     async def after_bot_turn(self, conversation: Conversation, turn: BotTurn | None) -> None: ...
 
@@ -145,10 +145,11 @@ class ConversationService:
             answering = (
                 await self._store.awaiting_slot(conversation.id) if status == ConversationStatus.BOT else None
             )
-            # A clicked button is never a secret; typed text answering a secret slot is.
+            # A clicked button is never a secret; typed text answering a secret slot is. The human side
+            # still reads a secret before it is masked, and keeps nothing of its words (see message_data).
             secret = payload is None and answering in self._secret_slots
             data: dict[str, Any] = (
-                self.human.message_data(text) if self.human and not secret and payload is None else None
+                self.human.message_data(text, secret) if self.human and payload is None else None
             ) or {}
             if payload:
                 data["payload"] = payload

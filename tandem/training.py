@@ -3,6 +3,9 @@
 The fingerprint covers Rasa's part of config.yml, the domain, the NLU data and stories, the custom
 NLU components and Rasa's pinned requirements. The model file is named after it, so a second run
 finds the model and skips training (Rasa's own check would cost a full Rasa start-up).
+
+`python -m tandem.training` (what `make train` runs) shows Rasa's progress on the terminal as well as
+in the log, and prints the model's path on stdout.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ import json
 import logging
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 import yaml
 
-from tandem.config import REPO_ROOT
+from tandem.config import REPO_ROOT, config_path, settings
 
 log = logging.getLogger(__name__)
 
@@ -80,25 +85,47 @@ def train_args(config_path: Path, out: Path) -> list[str]:
     ]
 
 
-def ensure_model(config_path: Path, log_path: Path) -> Path:
-    """The trained model for the current sources, training it first if none exists."""
+def run_logged(
+    args: list[str], log_path: Path, echo: BinaryIO | None, cwd: Path, env: dict[str, str]
+) -> None:
+    """Runs a command with its output appended to log_path and, when given, copied to echo as it comes
+    (chunks, not lines: progress bars redraw with carriage returns). Raises CalledProcessError."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        log_path.open("ab") as sink,
+        subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as process,
+    ):
+        output = process.stdout
+        while output is not None and (chunk := output.read1(4096)):
+            sink.write(chunk)
+            if echo is not None:
+                echo.write(chunk)
+                echo.flush()
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, args)
+
+
+def ensure_model(config_path: Path, log_path: Path, echo: BinaryIO | None = None) -> Path:
+    """The trained model for the current sources, training it first if none exists; Rasa's output goes
+    to log_path, and to echo too when given."""
     target = model_path(config_path)
     if target.exists():
         log.info("model is up to date", extra={"model": target.name})
         return target
     log.info("training the Rasa model", extra={"model": target.name, "log": str(log_path)})
     started = time.monotonic()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as sink:
-        subprocess.run(
-            train_args(config_path, target),
-            cwd=REPO_ROOT,
-            env=rasa_env(threads=2),
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            check=True,
-        )
+    run_logged(train_args(config_path, target), log_path, echo, cwd=REPO_ROOT, env=rasa_env(threads=2))
     if not target.exists():
         raise RuntimeError(f"rasa train finished but {target} is missing; see {log_path}")
     log.info("model trained", extra={"model": target.name, "seconds": round(time.monotonic() - started, 1)})
     return target
+
+
+if __name__ == "__main__":
+    configured = settings()
+    # Progress on stderr, so that stdout carries only the path (the Makefile reads it).
+    print(
+        ensure_model(
+            config_path(), configured.resolve(configured.data_dir) / "logs" / "train.log", sys.stderr.buffer
+        )
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from handoff.policy import CustomerTurn, Reason, Signals, decide
+from handoff.policy import CustomerTurn, Reason, Signals, decide, urgent_reasons
 from tandem.config import EscalationSettings, load_settings
 
 MASKED = "[security details hidden]"
@@ -23,6 +23,9 @@ RULES = EscalationSettings(
     low_confidence=0.45,
     fallback_intents=frozenset({"nlu_fallback", "out_of_scope"}),
     priorities={
+        "fraud": 80,
+        "vulnerable": 90,
+        "threat_to_leave": 100,
         "customer_request": 10,
         "complaint": 20,
         "negative_sentiment": 30,
@@ -71,6 +74,13 @@ REPEATED_COMPLAINT = turn("Third time I've asked. I want to complain", intent="c
 SARCASTIC_COMPLAINT = turn("Oh brilliant, another fee. I want to complain", intent="complaint", sentiment=0.7)
 # Distress said politely.
 BEREAVED = turn("I'm sorry to bother you, my mother has passed away", intent="nlu_fallback", sentiment=0.05)
+# The issue's panicking customer: money gone, said as a plea (the NLU read it as a dispute).
+MONEY_GONE = turn(
+    "someone has taken 3000 pounds out of my account and I don't know who, please help me, I'm panicking",
+    intent="dispute_transaction",
+    sentiment=-0.44,
+)
+LEAVING = turn("sort this out or I'm moving my money to another bank", intent="nlu_fallback", sentiment=0.0)
 # Each full window of three: 0.7, 0.43, 0.13, -0.2: a fall of 0.9 that stays above the average threshold.
 FALLING = moods(0.7, 0.7, 0.7, -0.1, -0.2, -0.3)
 
@@ -91,16 +101,49 @@ TRIGGERS = [
     ),
     pytest.param(signals(REPEATED_COMPLAINT), Reason.COMPLAINT, id="exasperated-complaint"),
     pytest.param(signals(SARCASTIC_COMPLAINT), Reason.COMPLAINT, id="sarcastic-complaint"),
-    pytest.param(signals(BEREAVED), Reason.NEGATIVE_SENTIMENT, id="distress-said-politely"),
+    pytest.param(signals(BEREAVED), Reason.VULNERABLE, id="bereavement-said-politely"),
     pytest.param(
         signals(turn("I can't afford my rent, please help", intent="nlu_fallback", sentiment=0.5)),
-        Reason.NEGATIVE_SENTIMENT,
-        id="distress-at-limit",
+        Reason.VULNERABLE,
+        id="hardship-at-limit",
     ),
     pytest.param(
         signals(turn("hi", intent="greet"), turn("my son is in hospital and my card is blocked")),
-        Reason.NEGATIVE_SENTIMENT,
-        id="distress-in-latest-turn",
+        Reason.VULNERABLE,
+        id="health-in-latest-turn",
+    ),
+    pytest.param(signals(MONEY_GONE), Reason.FRAUD, id="money-gone"),
+    pytest.param(
+        signals(turn("I think I've been scammed", intent="dispute_transaction", sentiment=-0.1)),
+        Reason.FRAUD,
+        id="fraud-victim",
+    ),
+    pytest.param(
+        signals(turn("my account has been hacked", intent="nlu_fallback", sentiment=0.0)),
+        Reason.FRAUD,
+        id="account-taken-over",
+    ),
+    pytest.param(
+        signals(CustomerTurn(MASKED, "report_fraud", 0.97, 0.0, masked=True)),
+        Reason.FRAUD,
+        id="fraud-intent-when-the-words-are-masked",
+    ),
+    pytest.param(
+        signals(CustomerTurn(MASKED, None, None, 0.0, masked=True, hidden_cues=frozenset({"vulnerable"}))),
+        Reason.VULNERABLE,
+        id="vulnerable-cue-read-before-masking",
+    ),
+    pytest.param(
+        signals(
+            CustomerTurn(MASKED, None, None, 0.0, masked=True, hidden_cues=frozenset({"threat_to_leave"}))
+        ),
+        Reason.THREAT_TO_LEAVE,
+        id="leaving-cue-read-before-masking",
+    ),
+    pytest.param(
+        signals(turn("hi", intent="greet"), turn("what's my balance", intent="check_balance"), LEAVING),
+        Reason.THREAT_TO_LEAVE,
+        id="threat-to-leave-any-intent",
     ),
     pytest.param(
         signals(turn("this is useless", sentiment=-0.72)), Reason.NEGATIVE_SENTIMENT, id="below-floor"
@@ -172,13 +215,49 @@ NON_TRIGGERS = [
         id="masked-turns",
     ),
     pytest.param(signals(turn("hello"), tier="vip"), id="vip-alone"),
+    pytest.param(
+        signals(turn("how do I close my account?", intent="close_account")), id="closing-question-not-threat"
+    ),
+    pytest.param(
+        signals(turn("there's a payment I don't recognise", intent="dispute_transaction")),
+        id="unrecognised-payment-is-a-dispute",
+    ),
+    pytest.param(
+        signals(turn("how can I tell if a text is a scam?", intent="report_fraud")),
+        id="fraud-intent-alone-when-the-words-say-otherwise",
+    ),
+    pytest.param(
+        signals(turn("thanks so much, the scammed money is back", intent="thanks", sentiment=0.8)),
+        id="fraud-words-but-content",
+    ),
 ]
 
 PRECEDENCE = [
     pytest.param(
+        signals(turn("my husband died and someone has emptied our account", sentiment=-0.7)),
+        Reason.FRAUD,
+        id="fraud-over-vulnerable",
+    ),
+    pytest.param(
+        signals(turn("I lost my job and I'm switching banks, this is a disgrace", sentiment=-0.7)),
+        Reason.VULNERABLE,
+        id="vulnerable-over-leaving",
+    ),
+    pytest.param(
+        signals(
+            turn(
+                "I want to complain, this is a disgrace, I'm leaving banks",
+                intent="complaint",
+                sentiment=-0.5,
+            )
+        ),
+        Reason.THREAT_TO_LEAVE,
+        id="leaving-over-complaint",
+    ),
+    pytest.param(
         signals(ANGRY_COMPLAINT, requested=True, flow_failed=True, bot_down=True),
         Reason.COMPLAINT,
-        id="complaint-over-everything",
+        id="complaint-over-everything-else",
     ),
     pytest.param(
         signals(turn("get me a human, this is useless", intent="request_human", sentiment=-0.7)),
@@ -204,16 +283,21 @@ PRECEDENCE = [
     ),
     pytest.param(
         signals(turn("I lost my husband and I want to complain, nobody has replied", intent="complaint")),
-        Reason.COMPLAINT,
-        id="complaint-over-distress",
+        Reason.VULNERABLE,
+        id="vulnerable-over-complaint",
     ),
     pytest.param(
         signals(turn("can I speak to your bereavement team", intent="request_human"), requested=True),
-        Reason.NEGATIVE_SENTIMENT,
-        id="distress-over-request",
+        Reason.VULNERABLE,
+        id="vulnerable-over-request",
     ),
+    pytest.param(signals(BEREAVED, flow_failed=True), Reason.VULNERABLE, id="vulnerable-over-flow-failed"),
     pytest.param(
-        signals(BEREAVED, flow_failed=True), Reason.NEGATIVE_SENTIMENT, id="distress-over-flow-failed"
+        signals(
+            turn("what's my balance", intent="check_balance"), MONEY_GONE, flow_failed=True, bot_down=True
+        ),
+        Reason.FRAUD,
+        id="fraud-over-everything",
     ),
     pytest.param(
         signals(fallback(), fallback(), requested=True), Reason.CUSTOMER_REQUEST, id="request-over-failures"
@@ -312,8 +396,19 @@ def test_vip_raises_priority(tier: str, boost: int, reason: Reason) -> None:
         ),
         pytest.param(
             signals(BEREAVED),
-            "distress: bereavement 'passed away' on 'I'm sorry to bother you, my mother has passed away'",
-            id="distress",
+            "bereavement 'passed away' on 'I'm sorry to bother you, my mother has passed away'",
+            id="vulnerable",
+        ),
+        pytest.param(
+            signals(MONEY_GONE),
+            "money gone 'someone has taken 3000 pounds out of my account' on "
+            "'someone has taken 3000 pounds out of my account and I don't…'",
+            id="fraud",
+        ),
+        pytest.param(
+            signals(LEAVING),
+            "threat to leave 'I'm moving my money' on 'sort this out or I'm moving my money to another bank'",
+            id="threat-to-leave",
         ),
         pytest.param(
             signals(CALM_COMPLAINT),
@@ -327,6 +422,25 @@ def test_explanation(given: Signals, explanation: str) -> None:
     assert decide(given, RULES).explanation == explanation
 
 
+@pytest.mark.parametrize(
+    ("text", "reasons"),
+    [
+        pytest.param("31846207", set(), id="account-number"),
+        pytest.param("14/03/1985", set(), id="date-of-birth"),
+        pytest.param("my husband died, it's his card", {"vulnerable"}, id="bereavement"),
+        pytest.param("someone has emptied my account", {"fraud"}, id="money-gone"),
+        pytest.param("I'm switching banks after this", {"threat_to_leave"}, id="leaving"),
+        pytest.param(
+            "I've been scammed and lost my job, I'm moving my money elsewhere",
+            {"fraud", "vulnerable", "threat_to_leave"},
+            id="all-three",
+        ),
+    ],
+)
+def test_urgent_reasons_kept_of_a_masked_message(text: str, reasons: set[str]) -> None:
+    assert urgent_reasons(text) == reasons
+
+
 def test_config_yml_rules() -> None:
     rules = load_settings().handoff.escalation
     assert set(rules.priorities) == {reason.value for reason in Reason}, "every reason needs a priority"
@@ -334,5 +448,14 @@ def test_config_yml_rules() -> None:
     assert furious.reason is Reason.NEGATIVE_SENTIMENT
     assert furious.priority == rules.priorities["negative_sentiment"] + rules.vip_priority_boost
     assert not decide(signals(turn("hi", intent="greet"), turn("thanks", sentiment=0.44)), rules).escalate
-    assert decide(signals(BEREAVED), rules).reason is Reason.NEGATIVE_SENTIMENT
+    assert decide(signals(BEREAVED), rules).reason is Reason.VULNERABLE
+    # The cues a bank must not miss outrank every other reason.
+    urgent = [rules.priorities[r] for r in (Reason.FRAUD, Reason.VULNERABLE, Reason.THREAT_TO_LEAVE)]
+    others = [
+        p
+        for reason, p in rules.priorities.items()
+        if reason not in {"fraud", "vulnerable", "threat_to_leave"}
+    ]
+    assert min(urgent) > max(others)
+    assert decide(signals(MONEY_GONE), rules).priority == max(rules.priorities.values())
     assert not decide(signals(turn("how do I make a complaint?", intent="complaint")), rules).escalate

@@ -7,10 +7,13 @@ import pytest
 
 from handoff.sentiment import (
     SentimentScorer,
-    distress_cue,
     exasperation_cue,
+    fraud_cue,
+    leaving_cue,
     moving_average,
     rewrite_idioms,
+    sarcasm_cue,
+    vulnerability_cue,
 )
 from tandem.conversations import MASKED_TEXT
 
@@ -48,6 +51,11 @@ def scorer() -> SentimentScorer:
         # swearing as an intensifier stays above the floor (-0.6)
         pytest.param("why the hell was my card declined", -0.5, -0.05, id="mild-swearing"),
         pytest.param("Please, I'm desperate, can you help", -1.0, -0.3, id="politeness-not-happiness"),
+        # sarcasm: praise words meant the other way
+        pytest.param("oh great, exactly what I needed", -0.5, -0.5, id="sarcasm-oh-great"),
+        pytest.param("Brilliant. Another fee. Just what I need today", -1.0, -0.3, id="sarcasm-just-what"),
+        pytest.param("well that's just fantastic", -1.0, -0.3, id="sarcasm-thats-just"),
+        pytest.param("great, thanks, that sorted it", 0.5, 1.0, id="sincere-great"),
     ],
 )
 def test_real_sentences(scorer: SentimentScorer, text: str, low: float, high: float) -> None:
@@ -109,10 +117,24 @@ def test_idioms_become_words_vader_knows(text: str, rewritten: str) -> None:
         pytest.param("how can I tell if a call is a scam?", None, id="scam-question"),
         pytest.param("can I make a domestic transfer", None, id="domestic-payment"),
         pytest.param("is there an emergency number to block my card", None, id="emergency-number"),
+        pytest.param(
+            "someone has taken 3000 pounds out of my account and I don't know who",
+            "money gone",
+            id="taken-out",
+        ),
+        pytest.param("all my savings have gone", "money gone", id="savings-gone"),
+        pytest.param("£2,000 has disappeared from my account overnight", "money gone", id="sum-disappeared"),
+        pytest.param("my account's been emptied, there's nothing in it", "money gone", id="emptied"),
+        pytest.param("somebody is using my card right now", "account taken over", id="in-progress"),
+        pytest.param("I think my online banking has been hacked", "account taken over", id="hacked"),
+        pytest.param("I'm hacked off with your app", None, id="hacked-off-idiom"),
+        pytest.param("someone sent me money, where is it", None, id="money-received"),
+        pytest.param("I took £200 out of my account at an ATM", None, id="own-withdrawal"),
+        pytest.param("my money has gone into the wrong account", None, id="wrong-recipient-is-routine"),
     ],
 )
 def test_distress_cue(text: str, kind: str | None) -> None:
-    cue = distress_cue(text)
+    cue = fraud_cue(text) or vulnerability_cue(text)
     assert (cue.kind if cue else None) == kind, cue
 
 
@@ -124,7 +146,7 @@ def test_distress_cue(text: str, kind: str | None) -> None:
         pytest.param("I've emailed four times", "repeated contact", id="n-times"),
         pytest.param("I was on hold all morning", "long wait", id="on-hold"),
         pytest.param("waiting six weeks for my ISA transfer", "long wait", id="weeks"),
-        pytest.param("I'm going to the ombudsman", "threat to leave", id="ombudsman-threat"),
+        pytest.param("I'm going to the ombudsman", "threat", id="ombudsman-threat"),
         pytest.param("I'm seriously thinking of switching", "threat to leave", id="switching"),
         pytest.param("I can't believe you froze my account", "disbelief", id="disbelief"),
         pytest.param("Oh brilliant, another fee", "sarcasm", id="oh-brilliant"),
@@ -139,6 +161,41 @@ def test_distress_cue(text: str, kind: str | None) -> None:
 def test_exasperation_cue(text: str, kind: str | None) -> None:
     cue = exasperation_cue(text)
     assert (cue.kind if cue else None) == kind, cue
+
+
+@pytest.mark.parametrize(
+    ("text", "leaving"),
+    [
+        pytest.param("I'm moving my money to another bank", True, id="moving-money"),
+        pytest.param("if this isn't fixed I'll be closing my account", True, id="closing-as-threat"),
+        pytest.param("I'm seriously thinking of switching", True, id="thinking-of-switching"),
+        pytest.param("I'll take my business elsewhere", True, id="business-elsewhere"),
+        pytest.param("this is the last straw", True, id="last-straw"),
+        pytest.param("we're done with you, never banking with you again", True, id="done-with-you"),
+        pytest.param("how do I close my account?", False, id="closing-question"),
+        pytest.param("I want to move money to my savings account", False, id="own-transfer"),
+        pytest.param("can I switch my account to a joint account", False, id="switch-product"),
+        pytest.param("I'm leaving the country next week, will my card work", False, id="travel"),
+    ],
+)
+def test_leaving_cue(text: str, leaving: bool) -> None:
+    assert (leaving_cue(text) is not None) == leaving, leaving_cue(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "sarcastic"),
+    [
+        pytest.param("oh great, exactly what I needed", True, id="oh-great"),
+        pytest.param("Fantastic, now my card's declined too", True, id="fantastic-now"),
+        pytest.param("thanks a lot for that", True, id="thanks-a-lot"),
+        pytest.param("yeah right, 3 to 5 days", True, id="yeah-right"),
+        pytest.param("great, thank you!", False, id="sincere-thanks"),
+        pytest.param("that was great service", False, id="sincere-praise"),
+        pytest.param("the new card is exactly what I wanted, thanks", False, id="sincere-exactly"),
+    ],
+)
+def test_sarcasm_cue(text: str, sarcastic: bool) -> None:
+    assert (sarcasm_cue(text) is not None) == sarcastic, sarcasm_cue(text)
 
 
 @pytest.mark.parametrize(
@@ -169,4 +226,4 @@ def test_moving_average_rejects_empty_window() -> None:
     ],
 )
 def test_cue_shows_its_words(text: str, shown: str) -> None:
-    assert str(distress_cue(text) or exasperation_cue(text)) == shown
+    assert str(vulnerability_cue(text) or exasperation_cue(text)) == shown

@@ -1,10 +1,13 @@
+import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tandem.config import REPO_ROOT
-from tandem.training import fingerprint, train_args
+from tandem.training import fingerprint, run_logged, train_args
 
 
 def variant(tmp_path: Path, edit: str) -> Path:
@@ -35,3 +38,22 @@ def test_model_is_named_after_the_fingerprint() -> None:
     args = train_args(REPO_ROOT / "config.yml", REPO_ROOT / "models" / "tandem-abc.tar.gz")
     assert args[args.index("--fixed-model-name") + 1] == "tandem-abc"
     assert "training_data/knowledge" not in " ".join(args)
+
+
+def test_training_output_goes_to_the_log_and_the_terminal(tmp_path: Path) -> None:
+    # A progress bar redraws with carriage returns, without a newline: it must still reach both.
+    script = "import sys; sys.stdout.write('epoch 1/2\\rdone 2/2\\n'); sys.stderr.write('warning\\n')"
+    log_path, echo = tmp_path / "logs" / "train.log", io.BytesIO()
+    run_logged([sys.executable, "-c", script], log_path, echo, cwd=tmp_path, env={})
+    assert b"epoch 1/2\rdone 2/2\n" in log_path.read_bytes()
+    assert b"warning\n" in log_path.read_bytes()
+    assert echo.getvalue() == log_path.read_bytes()
+
+
+def test_a_failed_training_run_raises_and_keeps_its_output(tmp_path: Path) -> None:
+    log_path = tmp_path / "train.log"
+    with pytest.raises(subprocess.CalledProcessError):
+        run_logged(
+            [sys.executable, "-c", "print('bad data'); raise SystemExit(3)"], log_path, None, tmp_path, {}
+        )
+    assert log_path.read_bytes() == b"bad data\n"

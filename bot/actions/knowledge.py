@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.dialogue import latest_intent, latest_text
+from bot.actions.digression import digression_query, question_part
 from bot.actions.slots import KB_ARTICLES_SHOWN, KB_UNANSWERED_QUERY
 from tandem.config import settings
 
@@ -90,11 +91,13 @@ class KnowledgeSource:
 
 
 def search_text(tracker: Tracker) -> str:
-    """The customer's words; a button payload ("/card_arrival") is searched as its intent's name."""
+    """The customer's question; a button payload ("/card_arrival") is searched as its intent's name."""
     text = latest_text(tracker).strip()
     if text.startswith("/"):
         return (latest_intent(tracker) or "").replace("_", " ")
-    return text
+    if tracker.active_loop_name:
+        return digression_query(text, latest_intent(tracker))
+    return question_part(text)
 
 
 def articles_shown(tracker: Tracker, hit: Hit) -> list[dict[str, str]]:
