@@ -7,6 +7,7 @@ sentences, the list items as steps. Nothing is ever cut mid-sentence.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ CHAT_SENTENCES = 4
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 # A sentence ends at . ! ? (optionally closed by a quote or bracket) followed by space and a capital,
 # digit or opening quote; "e.g. a" or "£1.50" are not sentence ends.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“‘(£])")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-Z0-9\"“‘(£])")
 _WORD = re.compile(r"[a-z0-9]+")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(.+?)\1")
@@ -63,11 +64,9 @@ _STOPWORDS = frozenset(
         "your",
     }
 )
-# Words that score a heading: the heading names what the section is about, so it weighs more.
-HEADING_WEIGHT = 2.0
-# Weight of the shared-words score against cosine similarity: MiniLM scores a topic's sections
+# Weight of the heading's shared words against cosine similarity: MiniLM scores a topic's sections
 # within a few hundredths of each other, and a heading naming the question's words should win then.
-LEXICAL_WEIGHT = 0.1
+HEADING_WEIGHT = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,25 +93,40 @@ class Answer:
 
     @property
     def summary(self) -> str:
-        """For the phone: the leading sentences up to about SPOKEN_WORDS words, in plain text; for a
-        section that opens with its list, what the list is."""
-        sentences = leading_sentences(self.lead, SPOKEN_WORDS)
-        if sentences:
-            return " ".join(plain(sentence) for sentence in sentences)
-        if not self.steps:
-            return " ".join(plain(s) for s in leading_sentences(self.after, SPOKEN_WORDS))
-        noun = "step" if self.numbered else "point"
-        count = f"is one {noun}" if len(self.steps) == 1 else f"are {len(self.steps)} {noun}s"
-        return f"{self.section or self.title}: there {count}."
+        """For the phone: whole sentences, about SPOKEN_WORDS words at most, in plain text."""
+        return spoken_parts(self)[0]
 
     @property
     def spoken_steps(self) -> tuple[str, ...]:
-        """What the phone reads one at a time after "yes": the list items, or else the prose the
-        summary left out."""
-        if self.steps:
-            return tuple(plain(step) for step in self.steps)
-        prose = self.lead + self.after
-        return tuple(plain(sentence) for sentence in prose[len(leading_sentences(prose, SPOKEN_WORDS)) :])
+        """What the phone reads one at a time after "yes" (empty: nothing to offer)."""
+        return spoken_parts(self)[1]
+
+
+def spoken_parts(answer: Answer) -> tuple[str, tuple[str, ...]]:
+    """(summary, steps to offer). The summary is the leading sentences; a sentence introducing the
+    list ("Our larger branches are also open:") takes the list along when it fits, and a section that
+    opens with its list is summed up by its heading and the number of steps."""
+    items = tuple(plain(step) for step in answer.steps)
+    noun = "step" if answer.numbered else "point"
+    count = f"There is one {noun}." if len(items) == 1 else f"There are {len(items)} {noun}s."
+    lead = leading_sentences(answer.lead, SPOKEN_WORDS)
+    said = " ".join(plain(sentence) for sentence in lead)
+    if items and lead == answer.lead and said.endswith(":"):
+        whole = f"{said} {'; '.join(item.rstrip('.;') for item in items)}."
+        if len(whole.split()) <= SPOKEN_WORDS:
+            return whole, ()
+        return f"{said[:-1]}. {count}", items
+    if lead and items:
+        return said, items
+    if lead:
+        prose = answer.lead + answer.after
+        return said, tuple(plain(sentence) for sentence in prose[len(lead) :])
+    if items:
+        return f"{answer.section or answer.title}: {count[0].lower()}{count[1:]}", items
+    after = leading_sentences(answer.after, SPOKEN_WORDS)
+    return " ".join(plain(sentence) for sentence in after), tuple(
+        plain(s) for s in answer.after[len(after) :]
+    )
 
 
 def leading_sentences(sentences: tuple[str, ...], max_words: int) -> tuple[str, ...]:
@@ -195,26 +209,37 @@ def terms(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in _WORD.findall(plain(text).lower()) if w not in _STOPWORDS)
 
 
-def section_score(query_terms: frozenset[str], section: Section) -> float:
-    """Share of the question's terms found in the section, heading words weighted higher."""
+def heading_score(query_terms: frozenset[str], section: Section, weights: Mapping[str, float]) -> float:
+    """The question's terms in the section's heading, each weighted by how few sections share it
+    ("card" is all over a card article and decides nothing). The body is left to the embeddings."""
     if not query_terms:
         return 0.0
-    in_heading = len(query_terms & terms(section.heading))
-    in_body = len(query_terms & terms(section.body))
-    return (HEADING_WEIGHT * in_heading + in_body) / len(query_terms)
+    return sum(weights.get(term, 0.0) for term in query_terms & terms(section.heading)) / len(query_terms)
+
+
+def term_weights(sections: tuple[Section, ...]) -> dict[str, float]:
+    """Inverse section frequency: log(1 + sections / sections containing the term)."""
+    section_terms = [terms(f"{section.heading} {section.body}") for section in sections]
+    counts: dict[str, int] = {}
+    for found in section_terms:
+        for term in found:
+            counts[term] = counts.get(term, 0) + 1
+    return {term: math.log(1 + len(sections) / count) for term, count in counts.items()}
 
 
 def best_section(article: Article, query: str, dense_scores: Mapping[str, float]) -> Section:
     """The section that answers the question: the embedding similarity of each section (from the
-    index), nudged by shared words, which separate sections the embeddings score almost alike."""
+    index), nudged by the question's words in its heading, which separate sections the embeddings
+    score almost alike; the first section when nothing tells them apart."""
     if not article.sections:
         raise ValueError(f"article {article.slug} has no sections")
     query_terms = terms(query)
-    floor = min(dense_scores.values(), default=0.0)
+    weights = term_weights(article.sections)
 
     def score(section: Section) -> float:
-        lexical = section_score(query_terms, section)
-        return dense_scores.get(section.heading, floor) + LEXICAL_WEIGHT * lexical
+        return dense_scores.get(section.heading, -1.0) + HEADING_WEIGHT * heading_score(
+            query_terms, section, weights
+        )
 
     return max(article.sections, key=score)  # max keeps the first of equals: article order
 
