@@ -84,7 +84,7 @@ async def test_an_unknown_article_is_a_readable_404(http: aiohttp.ClientSession)
 def test_the_phone_gets_a_short_answer_then_the_steps_on_yes(stack: Stack, tmp_path: Path) -> None:
     uri = wait_voice_ready(stack)
     speech = say_wav(
-        tmp_path / "say.wav", [(3.5, "How do I activate my new card?"), (14.0, "Yes.")], total_s=19
+        tmp_path / "say.wav", [(3.5, "How do I activate my new card?"), (9.5, "Yes.")], total_s=19
     )
     heard = tmp_path / "heard.wav"
     caller = phone(tmp_path, uri, "--play", str(speech), "--record", str(heard), "--duration", "32",
@@ -93,6 +93,7 @@ def test_the_phone_gets_a_short_answer_then_the_steps_on_yes(stack: Stack, tmp_p
 
     conversation = closed_conversation(stack, conversation_of(stack, "5550121"))
     said = [(m["sender"], m["text"]) for m in conversation["messages"]]
+    timeline = [(m["created_at"], m["sender"], m["text"][:40]) for m in conversation["messages"]]
     bot = [text for sender, text in said if sender == "bot"]
     offer = next(text for text in bot if text.endswith("Would you like the steps?"))
     assert len(offer.split()) <= 35, offer
@@ -101,7 +102,7 @@ def test_the_phone_gets_a_short_answer_then_the_steps_on_yes(stack: Stack, tmp_p
     assert first_step.startswith("Step 1 of 4: Open the Northwind app and tap Cards.")
     # The caller's "yes" answered the offer: offer, yes, step 1, in that order.
     at = said.index(("bot", offer))
-    assert said[at + 1 : at + 3] == [("customer", "Yes."), ("bot", first_step)], said
+    assert said[at + 1 : at + 3] == [("customer", "Yes."), ("bot", first_step)], timeline
     text = heard_text(heard)
-    assert "would you like the steps" in text, text
+    assert "would you like the step" in text, text  # Whisper tiny sometimes drops the plural s
     assert "open the northwind app" in text, text
