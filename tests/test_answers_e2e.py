@@ -106,3 +106,30 @@ def test_the_phone_gets_a_short_answer_then_the_steps_on_yes(stack: Stack, tmp_p
     text = heard_text(heard)
     assert "would you like the step" in text, text  # Whisper tiny sometimes drops the plural s
     assert "open the northwind app" in text, text
+
+
+RENDER = """async (text) => {
+  const { renderMarkdown } = await import('/static/markdown.js');
+  const box = document.createElement('div');
+  box.append(renderMarkdown(text));
+  return box.innerHTML;
+}"""
+
+
+@pytest.mark.parametrize(
+    ("markdown", "html"),
+    [
+        ("1. one\n2. **two**", "<ol><li>one</li><li><strong>two</strong></li></ol>"),
+        ("Intro:\n- a\n- b\nAfter.", "<p>Intro:</p><ul><li>a</li><li>b</li></ul><p>After.</p>"),
+        ("[page](/help/x)", '<p><a href="/help/x" target="_blank">page</a></p>'),
+        ("[x](javascript:alert(1))", "<p>x</p>"),  # no link for unsafe schemes
+        ("[x](//evil.example/)", "<p>x</p>"),
+        ('<img src=x onerror="alert(1)">', '<p>&lt;img src=x onerror="alert(1)"&gt;</p>'),
+        ("**<b>bold</b>**", "<p><strong>&lt;b&gt;bold&lt;/b&gt;</strong></p>"),
+    ],
+)
+async def test_the_chat_markdown_subset_is_built_safely(
+    page: Page, stack: Stack, markdown: str, html: str
+) -> None:
+    await page.goto(stack.gateway_url + "/help/card-activation")
+    assert await page.evaluate(RENDER, markdown) == html
