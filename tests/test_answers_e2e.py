@@ -122,7 +122,7 @@ RENDER = """async (text) => {
         ("1. one\n2. **two**", "<ol><li>one</li><li><strong>two</strong></li></ol>"),
         ("Intro:\n- a\n- b\nAfter.", "<p>Intro:</p><ul><li>a</li><li>b</li></ul><p>After.</p>"),
         ("[page](/help/x)", '<p><a href="/help/x" target="_blank">page</a></p>'),
-        ("[x](javascript:alert(1))", "<p>x</p>"),  # no link for unsafe schemes
+        ("[x](javascript:alert%281%29)", "<p>x</p>"),  # no link for unsafe schemes
         ("[x](//evil.example/)", "<p>x</p>"),
         ('<img src=x onerror="alert(1)">', '<p>&lt;img src=x onerror="alert(1)"&gt;</p>'),
         ("**<b>bold</b>**", "<p><strong>&lt;b&gt;bold&lt;/b&gt;</strong></p>"),
