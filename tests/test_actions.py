@@ -595,7 +595,7 @@ async def test_a_good_hit_is_answered_and_cited_and_recorded() -> None:
 async def test_a_weak_or_missing_answer_asks_to_rephrase(index: FakeIndex | None) -> None:
     outcome = await run(knowledge_action(index), None, tracker(events=[user("zxqv blorp", "nlu_fallback")]))
     assert outcome.responses == ["utter_knowledge_miss"]
-    assert outcome.slots == {"kb_unanswered_query": "zxqv blorp"}
+    assert outcome.slots == {"kb_unanswered_query": "zxqv blorp", "kb_steps_offered": False}
 
 
 async def test_the_index_is_loaded_once_and_payloads_are_searched_by_intent() -> None:

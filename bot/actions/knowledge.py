@@ -166,7 +166,8 @@ class ActionAnswerFromKnowledge(Action):
         best: Hit | None = hits[0] if hits else None
         if best is None or best.score < knowledge.answer_threshold:
             dispatcher.utter_message(response="utter_knowledge_miss")
-            return [SlotSet(KB_UNANSWERED_QUERY, query)]
+            # A new question moves on from steps offered earlier: a later "yes" is not about them.
+            return [SlotSet(KB_UNANSWERED_QUERY, query), SlotSet(KB_STEPS_OFFERED, False)]
         answer = await asyncio.to_thread(read_answer, index, query, best)
         shown = [
             SlotSet(KB_ARTICLES_SHOWN, articles_shown(tracker, best)),
