@@ -115,3 +115,17 @@ class KnowledgeIndex:
             if len(hits) == k or fetch == total:
                 return hits
             fetch = total
+
+    def section_scores(self, query: str, article: str) -> dict[str, float]:
+        """Cosine similarity of the query to each section of one article (its best chunk per section),
+        so the answer can come from the section that matches, not just the article's best chunk."""
+        rows = [row for row, chunk in enumerate(self._stored.chunks) if chunk.article == article]
+        if not rows or not query.strip():
+            return {}
+        vector = self._embedder.embed([query])[0]
+        scores: dict[str, float] = {}
+        for row in rows:
+            section = self._stored.chunks[row].section
+            score = float(np.dot(self._stored.faiss_index.reconstruct(row), vector))
+            scores[section] = max(score, scores.get(section, -1.0))
+        return scores

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from handoff.service import HandoffService
 from handoff.store import HandoffStore
-from tandem import web_chat, web_desk, web_internal, web_ops, web_ws
+from tandem import web_chat, web_desk, web_help, web_internal, web_ops, web_ws
 from tandem.access import INTERNAL_PREFIX, on_internal_site
 from tandem.app_keys import (
     BOT,
@@ -107,6 +107,7 @@ def create_app(settings: Settings, secrets: Secrets) -> web.Application:
     app.add_routes(web_internal.routes)
     app.add_routes(web_ops.routes)
     app.add_routes(web_desk.routes)
+    app.add_routes(web_help.routes)
     app.cleanup_ctx.append(_resources)
     return app
 

@@ -26,7 +26,7 @@ from bot.actions.dispute import (
     reason_code,
 )
 from bot.actions.handoff import ActionRequestHuman
-from bot.actions.knowledge import ActionAnswerFromKnowledge, KnowledgeSource
+from bot.actions.knowledge import ActionAnswerFromKnowledge, ActionReadStep, KnowledgeSource, next_step_index
 from bot.actions.verification import ValidateIdentityVerificationForm
 from bot.bank import seed
 from bot.bank.repository import VerificationOutcome, verified_customer, verify_identity
@@ -80,8 +80,12 @@ def parse(text: str, intent: str, entities: dict[str, str] | None = None) -> dic
     }
 
 
-def user(text: str, intent: str, entities: dict[str, str] | None = None) -> dict[str, Any]:
-    return {"event": "user", "text": text, "parse_data": parse(text, intent, entities)}
+def user(
+    text: str, intent: str, entities: dict[str, str] | None = None, channel: str = "web"
+) -> dict[str, Any]:
+    # The gateway marks every message with its channel (tandem/conversations.py).
+    parse_data = {**parse(text, intent, entities), "metadata": {"channel": channel}}
+    return {"event": "user", "text": text, "parse_data": parse_data}
 
 
 def tracker(
@@ -559,8 +563,22 @@ class FakeIndex:
         self.queries.append((query, k))
         return self.hits[:k]
 
+    def section_scores(self, query: str, article: str) -> dict[str, float]:
+        return SECTION_SCORES.get(article, {})
 
-HOURS = FakeHit(0.82, "branch-opening-hours", "Branch opening hours", "", "Branches open 9:00-17:00 Mon-Fri.")
+
+HOURS = FakeHit(0.82, "branch-opening-hours", "Branch opening hours", "Saturday hours", "Our larger…")
+# Measured with the real index for "how do I activate my new card": the old-card section scores best.
+SECTION_SCORES = {
+    "card-activation": {
+        "": 0.654,
+        "Activate your card in the app": 0.669,
+        "Your first chip-and-PIN payment": 0.607,
+        "Replacing an old card": 0.686,
+        "Problems activating": 0.652,
+    },
+}
+ACTIVATION = FakeHit(0.69, "card-activation", "Activating your new card", "Replacing an old card", "If your…")
 
 
 def knowledge_action(index: FakeIndex | None, loads: list[int] | None = None) -> ActionAnswerFromKnowledge:
@@ -584,8 +602,16 @@ async def test_a_good_hit_is_answered_and_cited_and_recorded() -> None:
     outcome = await run(action, None, t)
     assert index.queries == [("when do branches open on saturday?", 3)]
     assert outcome.responses == ["utter_knowledge_answer"]
-    assert outcome.messages[0]["answer"] == HOURS.snippet
+    # The whole section, in its order, list kept as Markdown: never a snippet cut mid-sentence.
+    assert outcome.messages[0]["answer"] == (
+        "Our larger branches are also open:\n"
+        "- **Saturday:** 9:00 to 13:00\n"
+        "Smaller branches are closed on Saturdays. To check whether your local branch opens on Saturday, use "
+        "the branch locator in the app under **Help > Find a branch** and tap the branch for its details. The "
+        "opening times shown there are always the most accurate for that branch."
+    )
     assert outcome.messages[0]["title"] == "Branch opening hours"
+    assert outcome.messages[0]["link"] == "/help/branch-opening-hours"
     assert outcome.slots["kb_articles_shown"] == [
         {"slug": "contact-us", "title": "Contact us"},
         {"slug": "branch-opening-hours", "title": "Branch opening hours"},
@@ -600,7 +626,7 @@ async def test_a_good_hit_is_answered_and_cited_and_recorded() -> None:
 async def test_a_weak_or_missing_answer_asks_to_rephrase(index: FakeIndex | None) -> None:
     outcome = await run(knowledge_action(index), None, tracker(events=[user("zxqv blorp", "nlu_fallback")]))
     assert outcome.responses == ["utter_knowledge_miss"]
-    assert outcome.slots == {"kb_unanswered_query": "zxqv blorp"}
+    assert outcome.slots == {"kb_unanswered_query": "zxqv blorp", "kb_steps_offered": False}
 
 
 async def test_the_index_is_loaded_once_and_payloads_are_searched_by_intent() -> None:
@@ -611,6 +637,68 @@ async def test_the_index_is_loaded_once_and_payloads_are_searched_by_intent() ->
     await run(action, None, tracker(events=[user("branch hours", "opening_hours")]))
     assert loads == [1]
     assert [q for q, _ in index.queries] == ["opening hours", "branch hours"]
+
+
+async def test_the_section_that_answers_is_chosen_not_the_best_chunk() -> None:
+    # The search's best chunk was the old-card paragraph; the question names activation.
+    t = tracker(events=[user("how do I activate my new card", "card_activation")])
+    outcome = await run(knowledge_action(FakeIndex([ACTIVATION])), None, t)
+    answer = outcome.messages[0]["answer"]
+    assert answer.startswith("1. Open the Northwind app and tap **Cards**.\n2. Select the new card.")
+    assert "Cut the old card" not in answer
+
+
+async def test_the_phone_gets_a_short_spoken_form_and_the_steps_on_request() -> None:
+    t = tracker(events=[user("how do I activate my new card", "card_activation", channel="phone")])
+    outcome = await run(knowledge_action(FakeIndex([ACTIVATION])), None, t)
+    spoken = outcome.messages[0]["text"]
+    assert spoken == "Activate your card in the app: there are 4 steps. Would you like the steps?"
+    assert len(spoken.split()) <= 35
+    assert outcome.slots["kb_steps_offered"] is True
+    assert outcome.slots["kb_steps"][0] == "Open the Northwind app and tap Cards."  # no Markdown for speech
+    assert len(outcome.slots["kb_steps"]) == 4
+
+    said: list[str] = []
+    slots = outcome.slots
+    for text, intent in [
+        ("yes", "affirm"),
+        ("next", "step_next"),
+        ("repeat", "step_repeat"),
+        ("next", "step_next"),
+    ]:
+        step = await run(ActionReadStep(), None, tracker(slots, events=[user(text, intent, channel="phone")]))
+        said.append(step.messages[0]["text"])
+        slots = {**slots, **step.slots}
+    assert said[0].startswith("Step 1 of 4: Open the Northwind app and tap Cards.")
+    assert said[1].startswith("Step 2 of 4: Select the new card.")
+    assert said[2] == said[1]
+    assert said[3].startswith("Step 3 of 4: Tap Activate card")
+    last = await run(
+        ActionReadStep(), None, tracker(slots, events=[user("next", "step_next", channel="phone")])
+    )
+    assert last.messages[0]["text"].endswith("That was the last step.")
+    assert last.slots["kb_steps_offered"] is False
+    done = await run(
+        ActionReadStep(), None, tracker({**slots, **last.slots}, events=[user("next", "step_next")])
+    )
+    assert done.responses == ["utter_steps_done"]
+
+
+@pytest.mark.parametrize(
+    ("current", "intent", "count", "expected"),
+    [
+        (None, "affirm", 3, 0),
+        (None, "step_next", 3, 0),
+        (None, "step_repeat", 3, 0),
+        (0, "step_next", 3, 1),
+        (1, "step_repeat", 3, 1),
+        (2, "step_next", 3, None),
+        (2, "step_repeat", 3, 2),
+        (None, "affirm", 0, None),
+    ],
+)
+def test_which_step_is_read(current: int | None, intent: str, count: int, expected: int | None) -> None:
+    assert next_step_index(current, intent, count) == expected
 
 
 # --- asking for a person -----------------------------------------------------------------------------

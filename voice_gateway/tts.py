@@ -23,7 +23,7 @@ from piper import PiperVoice, SynthesisConfig
 from piper.config import PiperConfig
 
 from voice_gateway.audio import SAMPLE_RATE, float_to_int16, resample
-from voice_gateway.spoken import speakable
+from voice_gateway.speech_text import spoken
 
 _ESPEAK_LOCK = threading.Lock()
 
@@ -73,9 +73,10 @@ class TextToSpeech:
         self._pause = np.zeros(sentence_pause_ms * SAMPLE_RATE // 1000, dtype=np.int16)
 
     def sentences(self, text: str) -> Iterator[np.ndarray]:
-        """Yield one int16 16 kHz array per sentence, synthesising each only when asked for it."""
+        """Yield one int16 16 kHz array per sentence, synthesising each only when asked for it.
+        Amounts, times, digits and abbreviations are written out first (speech_text.spoken)."""
         with _ESPEAK_LOCK:
-            phonemes = self._voice.phonemize(speakable(text))
+            phonemes = self._voice.phonemize(spoken(text))
         first = True
         for sentence in phonemes:
             if not sentence:

@@ -16,7 +16,16 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.dialogue import latest_intent, latest_text
 from bot.actions.digression import digression_query, question_part
-from bot.actions.slots import KB_ARTICLES_SHOWN, KB_UNANSWERED_QUERY
+from bot.actions.slots import (
+    KB_ARTICLES_SHOWN,
+    KB_STEP,
+    KB_STEPS,
+    KB_STEPS_OFFERED,
+    KB_UNANSWERED_QUERY,
+    STEP_REPEAT,
+)
+from knowledge_index.answers import Answer, answer_from
+from knowledge_index.articles import ARTICLE_SUFFIX, parse_article
 from tandem.config import settings
 
 log = logging.getLogger(__name__)
@@ -31,6 +40,12 @@ class Hit(Protocol):
 
 class SearchIndex(Protocol):
     def search(self, query: str, k: int) -> list[Any]: ...
+
+    def section_scores(self, query: str, article: str) -> dict[str, float]: ...
+
+
+# The voice gateway's conversations are marked so in the metadata of every message (tandem/conversations.py).
+PHONE_CHANNEL = "phone"
 
 
 def load_configured_index() -> SearchIndex | None:
@@ -107,6 +122,35 @@ def articles_shown(tracker: Tracker, hit: Hit) -> list[dict[str, str]]:
     return shown
 
 
+def channel(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("metadata") or {}).get("channel")
+
+
+def help_link(slug: str) -> str:
+    """The whole article, as the gateway serves it (tandem/web_help.py)."""
+    return f"/help/{slug}"
+
+
+def read_answer(index: SearchIndex, query: str, hit: Hit) -> Answer:
+    """The section of the hit's article that answers the query, read from the article's source file."""
+    path = settings().resolve(settings().knowledge.articles_dir) / f"{hit.article}{ARTICLE_SUFFIX}"
+    article = parse_article(hit.article, path.read_text(encoding="utf-8"))
+    return answer_from(article, query, index.section_scores(query, hit.article))
+
+
+def spoken_answer(answer: Answer) -> tuple[str, list[EventType]]:
+    """About 30 words, then the steps on request: a caller cannot scroll back through a list."""
+    steps = list(answer.spoken_steps)
+    if not steps:
+        return answer.summary, [SlotSet(KB_STEPS, None), SlotSet(KB_STEPS_OFFERED, False)]
+    events: list[EventType] = [
+        SlotSet(KB_STEPS, steps),
+        SlotSet(KB_STEP, None),
+        SlotSet(KB_STEPS_OFFERED, True),
+    ]
+    return f"{answer.summary} Would you like the steps?", events
+
+
 class ActionAnswerFromKnowledge(Action):
     # One index per action server process, shared by every conversation.
     source = KnowledgeSource(load_configured_index)
@@ -124,6 +168,52 @@ class ActionAnswerFromKnowledge(Action):
         best: Hit | None = hits[0] if hits else None
         if best is None or best.score < knowledge.answer_threshold:
             dispatcher.utter_message(response="utter_knowledge_miss")
-            return [SlotSet(KB_UNANSWERED_QUERY, query)]
-        dispatcher.utter_message(response="utter_knowledge_answer", answer=best.snippet, title=best.title)
-        return [SlotSet(KB_ARTICLES_SHOWN, articles_shown(tracker, best)), SlotSet(KB_UNANSWERED_QUERY, None)]
+            # A new question moves on from steps offered earlier: a later "yes" is not about them.
+            return [SlotSet(KB_UNANSWERED_QUERY, query), SlotSet(KB_STEPS_OFFERED, False)]
+        answer = await asyncio.to_thread(read_answer, index, query, best)
+        shown = [
+            SlotSet(KB_ARTICLES_SHOWN, articles_shown(tracker, best)),
+            SlotSet(KB_UNANSWERED_QUERY, None),
+        ]
+        if channel(tracker) == PHONE_CHANNEL:
+            text, step_events = spoken_answer(answer)
+            dispatcher.utter_message(text=text)
+            return shown + step_events
+        dispatcher.utter_message(
+            response="utter_knowledge_answer",
+            answer=answer.markdown,
+            title=best.title,
+            link=help_link(best.article),
+        )
+        return shown
+
+
+def next_step_index(current: int | None, intent: str | None, count: int) -> int | None:
+    """Which step to read: the first when none has been read yet ("yes"), the same on "repeat", the
+    following one otherwise ("next"); None once there is no such step."""
+    if current is None:
+        return 0 if count else None
+    if intent == STEP_REPEAT:
+        return current
+    return current + 1 if current + 1 < count else None
+
+
+class ActionReadStep(Action):
+    """Reads the offered steps one at a time on the phone (chat shows them all at once)."""
+
+    def name(self) -> str:
+        return "action_read_step"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        steps: list[str] = list(tracker.get_slot(KB_STEPS) or [])
+        current = tracker.get_slot(KB_STEP)
+        index = next_step_index(None if current is None else int(current), latest_intent(tracker), len(steps))
+        if index is None:
+            dispatcher.utter_message(response="utter_steps_done" if steps else "utter_no_steps")
+            return [SlotSet(KB_STEPS_OFFERED, False)]
+        last = index == len(steps) - 1
+        follow = " That was the last step." if last else " Say next for the next step, or repeat."
+        dispatcher.utter_message(text=f"Step {index + 1} of {len(steps)}: {steps[index]}{follow}")
+        return [SlotSet(KB_STEP, float(index)), SlotSet(KB_STEPS_OFFERED, not last)]

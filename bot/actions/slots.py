@@ -32,6 +32,11 @@ DISPUTE_REASON = "dispute_reason"
 # Knowledge and handoff
 KB_ARTICLES_SHOWN = "kb_articles_shown"
 KB_UNANSWERED_QUERY = "kb_unanswered_query"
+KB_STEPS = "kb_steps"
+KB_STEP = "kb_step"
+KB_STEPS_OFFERED = "kb_steps_offered"
+STEP_NEXT = "step_next"
+STEP_REPEAT = "step_repeat"
 HANDOFF_REQUESTED = "handoff_requested"
 HANDOFF_REASON = "handoff_reason"
 

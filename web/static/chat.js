@@ -1,4 +1,6 @@
 // Customer chat page: one conversation per browser, kept across reloads; talks to the gateway over WebSocket.
+import { renderMarkdown } from "./markdown.js";
+
 const MAX_BYTES = 4096;
 const logEl = document.getElementById("log");
 const typingEl = document.getElementById("typing");
@@ -54,7 +56,9 @@ function render(message) {
   who.textContent = `${agentName || SENDER_LABEL[message.sender] || message.sender}: `;
   const text = document.createElement("span");
   text.className = "text";
-  text.textContent = message.text;
+  // The assistant's answers carry lists, bold and links; what people type is shown as typed.
+  if (message.sender === "bot") text.append(renderMarkdown(message.text));
+  else text.textContent = message.text;
   const when = document.createElement("time");
   when.dateTime = message.created_at;
   when.textContent = new Date(message.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
