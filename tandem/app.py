@@ -118,7 +118,10 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     session = aiohttp.ClientSession()
     bot = BotClient(settings.rasa, app[SECRETS].rasa_token.get_secret_value(), session)
     app[STORE], app[HTTP], app[BOT] = store, session, bot
-    app[SERVICE] = ConversationService(store, bot, EventHub(), app[METRICS], settings.privacy.secret_slots)
+    menu = frozenset(option.payload for option in settings.voice.menu.values())
+    app[SERVICE] = ConversationService(
+        store, bot, EventHub(), app[METRICS], settings.privacy.secret_slots, {"phone": menu}
+    )
     handoff = HandoffService(
         settings,
         store,

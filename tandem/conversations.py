@@ -11,7 +11,7 @@ import logging
 import time
 import weakref
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -31,10 +31,17 @@ BOT_UNAVAILABLE_TEXT = (
 )
 
 
+def typed_for_bot(text: str) -> str:
+    """Typed text as the bot may read it: Rasa takes a message starting with "/" as an intent with
+    entities ("/inform{...}"), which only a button the bot offered may send."""
+    unprefixed = text.lstrip().lstrip("/").lstrip()
+    return text if unprefixed == text.lstrip() else (unprefixed or "?")
+
+
 def bot_input(message: Message) -> str:
     """What the bot is given: a clicked button's payload, else what the customer typed."""
     payload = (message.data or {}).get("payload")
-    return payload if isinstance(payload, str) else message.text
+    return payload if isinstance(payload, str) else typed_for_bot(message.text)
 
 
 class HumanSide(Protocol):
@@ -87,10 +94,18 @@ class TurnResult:
 
 class ConversationService:
     def __init__(
-        self, store: Store, bot: BotClient, events: EventHub, metrics: Metrics, secret_slots: frozenset[str]
+        self,
+        store: Store,
+        bot: BotClient,
+        events: EventHub,
+        metrics: Metrics,
+        secret_slots: frozenset[str],
+        standing_payloads: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         self._store = store
         self._secret_slots = secret_slots
+        # Payloads a channel may send at any time without a button on offer (the phone's keypad menu).
+        self._standing_payloads = standing_payloads or {}
         self._bot = bot
         self.events = events
         self._metrics = metrics
@@ -142,6 +157,11 @@ class ConversationService:
             status = await self._store.status(conversation.id)
             if status == ConversationStatus.CLOSED:
                 raise InputError("conversation_closed", "This conversation has ended; start a new one.", 409)
+            if payload is not None and not await self._on_offer(conversation, payload):
+                raise InputError(
+                    "button_not_offered",
+                    "That choice is no longer on offer; please choose again or type your answer.",
+                )
             answering = (
                 await self._store.awaiting_slot(conversation.id) if status == ConversationStatus.BOT else None
             )
@@ -180,7 +200,7 @@ class ConversationService:
                     if earlier.id != message.id and not await self._deliver(conversation, earlier):
                         break
                 else:
-                    turn = await self._deliver(conversation, message, payload or text)
+                    turn = await self._deliver(conversation, message, payload or typed_for_bot(text))
                     if turn is not None:
                         if self.human:
                             await self.human.after_bot_turn(conversation, turn)
@@ -191,6 +211,13 @@ class ConversationService:
             if self.human:
                 await self.human.after_bot_turn(conversation, None)
             return TurnResult(message, [BotReply(BOT_UNAVAILABLE_TEXT)], False)
+
+    async def _on_offer(self, conversation: Conversation, payload: str) -> bool:
+        """A payload is accepted only from the buttons offered last, so a forged or replayed one cannot
+        set intents and entities the bot never asked for."""
+        if payload in self._standing_payloads.get(conversation.channel, frozenset()):
+            return True
+        return payload in await self._store.offered_payloads(conversation.id)
 
     async def _deliver(
         self, conversation: Conversation, message: Message, text: str | None = None

@@ -469,6 +469,21 @@ class Store:
             )
             return [_message(row) for row in rows]
 
+    async def offered_payloads(self, conversation_id: str, lookback: int = 20) -> frozenset[str]:
+        """The payloads of the buttons offered last in the conversation (by the bot or the queue)."""
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                sa.select(messages.c.data)
+                .where(messages.c.conversation_id == conversation_id, messages.c.sender != Sender.CUSTOMER)
+                .order_by(messages.c.id.desc())
+                .limit(lookback)
+            )
+            for (data,) in rows:
+                buttons = (data or {}).get("buttons")
+                if buttons:
+                    return frozenset(str(b.get("payload")) for b in buttons if isinstance(b, dict))
+        return frozenset()
+
     async def pending_messages(self, conversation_id: str | None = None) -> Sequence[Message]:
         """Customer messages the bot never saw, oldest first, in open conversations."""
         query = (
