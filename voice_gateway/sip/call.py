@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# A transfer would make this gateway dial whatever the caller names with the account's credentials
+# (toll fraud), and a taken-over call would end the customer's: both are declined, the call goes on.
+DECLINE = 603
+
 _DTMF_METHODS = {
     pj.PJSUA_DTMF_METHOD_RFC2833: DtmfMethod.RFC4733,
     pj.PJSUA_DTMF_METHOD_SIP_INFO: DtmfMethod.SIP_INFO,
@@ -54,6 +58,15 @@ class _PjCall(pj.Call):
     def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
         if (leg := self.leg) is not None:
             _guard("onCallMediaState", leg.on_media)
+
+    def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:
+        prm.statusCode = DECLINE  # before anything else: pjsua dials the target if this stays 202
+        log.warning("declined a transfer request (REFER) on a call")
+
+    def onCallReplaceRequest(self, prm: pj.OnCallReplaceRequestParam) -> None:
+        prm.statusCode = DECLINE
+        prm.reason = "Decline"
+        log.warning("declined an INVITE with Replaces for a call")
 
     def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:
         if (leg := self.leg) is not None:

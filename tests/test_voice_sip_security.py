@@ -1,0 +1,92 @@
+"""Issue 10, item 2: a caller must not be able to make the voice gateway call anyone (REFER, Replaces)
+nor take it down with in-dialog requests. SIPp callers against the echo app (the real SIP layer of
+the voice gateway), straight and through the kamailio dispatcher; a SIPp UAS stands for the number an
+attacker would like to reach."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.sip.harness import EchoApp, dispatcher, echo_app, sipp, sipp_errors, sipp_sink
+from tests.test_voice_sip_sipp import still_serves
+
+pytestmark = pytest.mark.security
+
+
+def refer_and_hang_up(tmp_path: Path, app: EchoApp, port: int, name: str) -> str:
+    """Run uac_refer.xml against port; returns SIPp's message trace. The sink must hear nothing."""
+    with sipp_sink(tmp_path, f"{name}-sink") as sink:
+        result = sipp(
+            tmp_path, "uac_refer.xml", port, "-m", "1", "-key", "target_port", str(sink.port),
+            "-trace_msg", "-message_file", str(tmp_path / f"{name}_messages.log"), name=name,
+        )  # fmt: skip
+        assert result.returncode == 0, sipp_errors(tmp_path, name)  # refused, and the BYE got 200
+        assert "received" not in sink.trace(), f"the gateway dialed the REFER target:\n{sink.trace()}"
+    ended = app.wait_for("disconnected")
+    assert (ended["code"], ended["initiator"]) == (200, "remote"), ended  # the caller's own BYE ended it
+    assert app.popen.poll() is None, app.describe()
+    return (tmp_path / f"{name}_messages.log").read_text(errors="replace")
+
+
+def test_refer_is_declined_and_the_call_goes_on(tmp_path: Path) -> None:
+    with echo_app(tmp_path) as app:
+        trace = refer_and_hang_up(tmp_path, app, app.port, "refer")
+        assert "SIP/2.0 603 Decline" in trace
+        still_serves(app, tmp_path, "after-refer")
+
+
+def test_refer_through_the_dispatcher_is_refused_and_the_call_goes_on(tmp_path: Path) -> None:
+    with echo_app(tmp_path, name="worker") as app, dispatcher(tmp_path, [app.port]) as front:
+        trace = refer_and_hang_up(tmp_path, app, front.port, "refer-dispatched")
+        assert "SIP/2.0 405" in trace
+        assert app.popen.poll() is None, app.describe()
+
+
+def forged_in_dialog(method: str, target: str, dispatcher_port: int, tag: str) -> bytes:
+    """An in-dialog request (it has a To tag) whose Route names the dispatcher and whose target is not
+    a worker: what loose routing alone would relay anywhere."""
+    return (
+        f"{method} {target} SIP/2.0\r\n"
+        f"Via: SIP/2.0/UDP 127.0.0.1:{{port}};branch=z9hG4bK-forged-{tag}\r\n"
+        f"Route: <sip:127.0.0.1:{dispatcher_port};lr>\r\n"
+        f"From: <sip:4714@127.0.0.1>;tag=forged-{tag}\r\nTo: <sip:fraud@127.0.0.1>;tag=made-up\r\n"
+        f"Call-ID: forged-{tag}\r\nCSeq: 2 {method}\r\nMax-Forwards: 70\r\n"
+        f"Contact: <sip:4714@127.0.0.1:{{port}}>\r\nContent-Length: 0\r\n\r\n"
+    ).encode()
+
+
+def test_the_dispatcher_relays_no_request_outside_its_own_dialogs(tmp_path: Path) -> None:
+    """Forged in-dialog INVITE/BYE/INFO to a third party get 403; MESSAGE/SUBSCRIBE/REFER in or out of a
+    dialog get 405; nothing reaches the third party."""
+    with (
+        echo_app(tmp_path, name="worker") as app,
+        dispatcher(tmp_path, [app.port]) as front,
+        sipp_sink(tmp_path) as sink,
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
+    ):
+        udp.bind(("127.0.0.1", 0))
+        udp.settimeout(5)
+        own_port = udp.getsockname()[1]
+        target = f"sip:fraud@127.0.0.1:{sink.port}"
+        expected = {"INVITE": 403, "BYE": 403, "INFO": 403, "MESSAGE": 405, "SUBSCRIBE": 405, "REFER": 405}
+        answers = {}
+        for index, method in enumerate(expected):
+            forged = forged_in_dialog(method, target, front.port, str(index)).replace(
+                b"{port}", b"%d" % own_port
+            )
+            udp.sendto(forged, ("127.0.0.1", front.port))
+            answers[method] = int(udp.recv(65535).split(b" ", 2)[1])
+        for method in ("MESSAGE", "SUBSCRIBE", "REFER"):
+            out_of_dialog = forged_in_dialog(method, target, front.port, f"ood-{method}")
+            out_of_dialog = out_of_dialog.replace(b";tag=made-up", b"").replace(b"{port}", b"%d" % own_port)
+            udp.sendto(out_of_dialog, ("127.0.0.1", front.port))
+            answers[f"{method} (no dialog)"] = int(udp.recv(65535).split(b" ", 2)[1])
+        time.sleep(1)
+        assert answers == {**expected, "MESSAGE (no dialog)": 405, "SUBSCRIBE (no dialog)": 405,
+                           "REFER (no dialog)": 405}  # fmt: skip
+        assert "received" not in sink.trace(), f"the dispatcher relayed to a third party:\n{sink.trace()}"
+        still_serves(app, tmp_path, "after-forgery", uri=front.uri())
