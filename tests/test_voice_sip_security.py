@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.sip.harness import EchoApp, dispatcher, echo_app, sipp, sipp_errors, sipp_sink
+from tests.sip.audio_check import has_tone, load_wav, sox_tone
+from tests.sip.harness import EchoApp, dispatcher, echo_app, phone, sipp, sipp_errors, sipp_sink
+from tests.sip.raw_uac import SDP, RawUac
 from tests.test_voice_sip_sipp import still_serves
 
 pytestmark = pytest.mark.security
@@ -90,3 +92,56 @@ def test_the_dispatcher_relays_no_request_outside_its_own_dialogs(tmp_path: Path
                            "REFER (no dialog)": 405}  # fmt: skip
         assert "received" not in sink.trace(), f"the dispatcher relayed to a third party:\n{sink.trace()}"
         still_serves(app, tmp_path, "after-forgery", uri=front.uri())
+
+
+def test_an_invite_with_replaces_is_declined_and_the_call_it_names_goes_on(tmp_path: Path) -> None:
+    with echo_app(tmp_path) as app:
+        victim = RawUac(app.port)
+        intruder = RawUac(app.port, user="4716")
+        try:
+            assert victim.invite().code == 200
+            app.wait_for("call")
+            replaces = f"Replaces: {victim.call_id};to-tag={victim.to_tag};from-tag={victim.from_tag}"
+            taken = intruder.request("INVITE", replaces, "Require: replaces", body=SDP)
+            assert taken.code == 603, taken.text
+            time.sleep(1)
+            assert not app.all("disconnected"), "the call named in Replaces was ended"
+            assert len(app.all("call")) == 1
+            assert victim.request("BYE").code == 200
+        finally:
+            victim.close()
+            intruder.close()
+        ended = app.wait_for("disconnected")
+        assert (ended["code"], ended["initiator"]) == (200, "remote"), ended
+
+
+def test_in_dialog_requests_and_racing_byes_leave_the_worker_and_its_other_calls_up(tmp_path: Path) -> None:
+    """While a test phone's call is up, SIPp callers fuzz their own dialogs (uac_in_dialog_fuzz.xml),
+    race the application's BYE with theirs (uac_bye_race.xml), and a BYE names a dialog that never
+    existed; the phone's call keeps its echo and ends with its own BYE, the process stays up."""
+    tone, heard = sox_tone(tmp_path / "tone.wav", 700, 18), tmp_path / "heard.wav"
+    with echo_app(tmp_path, "--fail-number", "4730", "--fail-after", "0.95") as app:
+        bystander = phone(tmp_path, app.uri(), "--play", str(tone), "--record", str(heard), "--duration", "16",
+                          "--user", "5550100", name="bystander")  # fmt: skip
+        bystander.wait_for("media", timeout=20)
+        fuzz = sipp(tmp_path, "uac_in_dialog_fuzz.xml", app.port, "-m", "3", "-l", "2", "-r", "2",
+                    "-key", "caller", "4720", name="fuzz")  # fmt: skip
+        assert fuzz.returncode == 0, sipp_errors(tmp_path, "fuzz")
+        race = sipp(tmp_path, "uac_bye_race.xml", app.port, "-m", "6", "-l", "2", "-r", "2",
+                    "-key", "caller", "4730", name="race")  # fmt: skip
+        assert race.returncode == 0, sipp_errors(tmp_path, "race")
+        stranger = RawUac(app.port)
+        try:
+            assert stranger.request("BYE", call_id="no-such-dialog", to_tag="nope").code == 481
+        finally:
+            stranger.close()
+        assert app.popen.poll() is None, app.describe()
+        assert bystander.wait(40) == 0, bystander.describe()
+        call_id = app.wait_for("call", number="5550100")["id"]
+        ended = app.wait_for("disconnected", id=call_id)
+        assert (ended["initiator"], ended["duration"] > 15) == ("remote", True), ended  # its own BYE, at 16 s
+        samples, rate = load_wav(heard)
+        silent = [t for t in range(1, 15) if not has_tone(samples[:, 0], rate, 700, t, t + 1)]
+        assert not silent, f"the other call lost its echo in these seconds: {silent}"
+        assert len(app.all("call")) == 1 + 3 + 6
+        still_serves(app, tmp_path, "after-fuzz")
