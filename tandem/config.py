@@ -130,6 +130,11 @@ class VoiceSettings(_Section):
     record_calls: bool
     # Relative to data_dir, so every isolated stack records into its own folder.
     recordings_dir: Path
+    # Said before the greeting while calls are recorded: callers are told, whatever the greeting says.
+    recording_notice: str = Field(default="This call is recorded.", min_length=1)
+    # Recordings older than this are deleted when the voice gateway starts and by
+    # `python -m voice_gateway.recordings purge`; 0 keeps them forever.
+    recording_retention_days: int = Field(default=30, ge=0)
     endpointing: VoiceEndpointingSettings
     # Keypad menu: one digit -> what a button with that label and payload would send.
     menu: dict[str, VoiceMenuOption]

@@ -15,11 +15,12 @@ import aiohttp
 
 from tandem.config import Settings, VoiceSettings
 from tandem.secrets import Secrets
-from voice_gateway.call_flow import CallFlow, endpointing_settings
+from voice_gateway.call_flow import CallFlow, endpointing_settings, opening
 from voice_gateway.core_client import CoreClient
 from voice_gateway.dispatcher import WorkerPlan
 from voice_gateway.handoff import AgentLine
 from voice_gateway.hold import HoldMusic
+from voice_gateway.recordings import purge, recordings_folder
 from voice_gateway.sip import (
     CallSession,
     EndpointConfig,
@@ -34,10 +35,7 @@ log = logging.getLogger(__name__)
 
 
 def recordings_dir(settings: Settings) -> Path | None:
-    voice = settings.voice
-    if not voice.record_calls:
-        return None
-    return settings.resolve(settings.data_dir) / voice.recordings_dir  # an absolute path stays as it is
+    return recordings_folder(settings) if settings.voice.record_calls else None
 
 
 def endpoint_config(settings: Settings, secrets: Secrets, worker: WorkerPlan | None = None) -> EndpointConfig:
@@ -72,7 +70,7 @@ def load_engines(voice: VoiceSettings) -> SpeechEngines:
         stt_workers=voice.stt_workers,
         tts_threads=voice.tts_threads,
         prompts=(
-            voice.greeting,
+            opening(voice),
             voice.reprompt,
             voice.goodbye,
             voice.unavailable,
@@ -95,6 +93,7 @@ async def serve(
     settings: Settings, secrets: Secrets, stop: asyncio.Event, worker: WorkerPlan | None = None
 ) -> None:
     endpointing_settings(settings.voice)  # inconsistent timings stop the start, not the first call
+    await asyncio.to_thread(purge, recordings_folder(settings), settings.voice.recording_retention_days)
     engines = await asyncio.to_thread(load_engines, settings.voice)
     music = await asyncio.to_thread(HoldMusic.load, settings.resolve(settings.voice.hold_music))
     # The gateway's loopback-only site: the only one that honours the service token.
