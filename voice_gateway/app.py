@@ -29,6 +29,7 @@ from voice_gateway.sip import (
     RegistrationState,
     SipEndpoint,
 )
+from voice_gateway.sip.config import SipTls
 from voice_gateway.speech import SpeechEngines
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,16 @@ def endpoint_config(settings: Settings, secrets: Secrets, worker: WorkerPlan | N
         codecs=voice.codecs,
         record_dir=recordings_dir(settings),
         registration=registration,
+        tls=sip_tls(settings),
+        srtp=voice.srtp,
     )
+
+
+def sip_tls(settings: Settings) -> SipTls | None:
+    voice = settings.voice
+    if not voice.tls_port or voice.tls_cert is None or voice.tls_key is None:
+        return None
+    return SipTls(voice.tls_port, settings.resolve(voice.tls_cert), settings.resolve(voice.tls_key))
 
 
 def load_engines(voice: VoiceSettings) -> SpeechEngines:
