@@ -42,9 +42,13 @@ def expired(recordings: Iterable[Recording], now: float, retention_days: int) ->
 
 
 def on_disk(directory: Path) -> list[Recording]:
-    if not directory.is_dir():
-        return []
-    return [Recording(path, path.stat().st_mtime) for path in directory.glob("*.wav") if path.is_file()]
+    recordings = []
+    for path in directory.glob("*.wav"):  # nothing when the folder does not exist
+        try:
+            recordings.append(Recording(path, path.stat().st_mtime))
+        except FileNotFoundError:  # purged meanwhile by another worker starting at the same time
+            continue
+    return recordings
 
 
 def purge(directory: Path, retention_days: int, now: float | None = None) -> list[Path]:
