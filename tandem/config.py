@@ -157,8 +157,8 @@ class VoiceSettings(_Section):
     agent_left: str = Field(min_length=1)
     call_ended: str = Field(min_length=1)
     # SIP over TLS on tls_port (0: off) with these PEM files (or TANDEM_VOICE__TLS_CERT / __TLS_KEY).
-    # Single process only (processes: 1): the dispatcher relays UDP and TCP. srtp: off, optional, or
-    # mandatory (calls without SRTP refused); its keys travel only over TLS.
+    # Single process only (processes: 1): the dispatcher relays UDP and TCP. srtp: off, optional (when
+    # the caller offers it), or mandatory (SRTP keyed over TLS only; every other call refused).
     tls_port: int = Field(default=0, ge=0, le=65535)
     tls_cert: Path | None = None
     tls_key: Path | None = None
@@ -173,7 +173,9 @@ class VoiceSettings(_Section):
                 "voice.tls_port needs voice.processes: 1 (the SIP dispatcher relays UDP and TCP only)"
             )
         if self.srtp == "mandatory" and not self.tls_port:
-            raise ValueError("voice.srtp: mandatory needs voice.tls_port: SRTP keys are only sent over TLS")
+            raise ValueError(
+                "voice.srtp: mandatory needs voice.tls_port: its SRTP keys are only taken over TLS"
+            )
         return self
 
     @field_validator("menu")

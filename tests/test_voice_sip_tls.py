@@ -57,6 +57,26 @@ def test_a_call_over_tls_with_mandatory_srtp_carries_audio(tmp_path: Path) -> No
     assert has_tone(samples[:, 0], rate, 650, 0.5, 2.5), "no echo through SRTP"
 
 
+def test_optional_srtp_encrypts_the_calls_that_offer_it_and_takes_the_others(tmp_path: Path) -> None:
+    app_context, port, cert = tls_app(tmp_path, "optional")
+    tone = sox_tone(tmp_path / "tone.wav", 650, 4)
+    calls = {  # name: (how to reach the gateway, what the phone offers, SRTP expected)
+        "plain": ([], "off", False),
+        "udp-srtp": ([], "optional", True),
+        "tls-srtp": (["--tls-ca", str(cert), tls_uri(port)], "optional", True),
+    }
+    with app_context as app:
+        for index, (name, (target, offer, encrypted)) in enumerate(calls.items()):
+            heard = tmp_path / f"{name}.wav"
+            caller = phone(tmp_path, *(target or [app.uri()]), "--srtp", offer, "--play", str(tone),
+                           "--record", str(heard), "--duration", "3", "--user", f"555{index}", name=name)  # fmt: skip
+            assert caller.wait(30) == 0, caller.describe()
+            assert caller.wait_for("media")["srtp"] is encrypted, name
+            samples, rate = load_wav(heard)
+            assert has_tone(samples[:, 0], rate, 650, 0.5, 2.5), f"no echo on the {name} call"
+        assert [call["srtp"] for call in app.all("call")] == [False, True, True]
+
+
 @pytest.mark.parametrize(
     ("how", "over_tls", "srtp"),
     [
@@ -111,7 +131,7 @@ def test_the_voice_gateway_takes_tls_and_srtp_from_its_settings(tmp_path: Path) 
             {"processes": 2, "tls_port": 5061, "tls_cert": "c.pem", "tls_key": "k.pem"},
             "needs voice.processes: 1",
         ),
-        ({"processes": 1, "srtp": "mandatory"}, "SRTP keys are only sent over TLS"),
+        ({"processes": 1, "srtp": "mandatory"}, "SRTP keys are only taken over TLS"),
         ({"processes": 1, "srtp": "sometimes"}, "srtp"),
     ],
 )

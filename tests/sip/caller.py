@@ -224,7 +224,7 @@ class PhoneCall(pj.Call):
                         self.phone.media_active(
                             self.getAudioMedia(media.index),
                             f"{stream.codecName}/{stream.codecClockRate}",
-                            stream.proto == pj.PJMEDIA_TP_PROTO_RTP_SAVP,
+                            "SRTP status: Active" in self.dump(True, ""),
                         )
         except Exception as error:
             emit("error", where="onCallMediaState", error=repr(error))

@@ -84,8 +84,10 @@ def _media(account: pj.AccountConfig, config: EndpointConfig) -> None:
     transport.port = config.rtp_port
     transport.portRange = config.rtp_port_count
     media.srtpUse = _SRTP_USE[config.srtp]
-    # SDES carries the SRTP keys in the SDP: only over TLS, or anyone on the path could decrypt.
-    media.srtpSecureSignaling = 1
+    # SDES carries the SRTP keys in the SDP. Mandatory SRTP takes them over TLS only (anyone on the
+    # path could read them otherwise); optional SRTP takes them as they come, which is no worse than
+    # plain RTP (pjsua would answer 406 to a plain-UDP caller offering SRTP, rather than fall back).
+    media.srtpSecureSignaling = 1 if config.srtp == "mandatory" else 0
 
 
 def tls_transport_config(config: EndpointConfig) -> pj.TransportConfig:

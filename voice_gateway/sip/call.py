@@ -148,7 +148,8 @@ class CallLeg:
             first = self._connected_at is None
             if first:  # the recording must exist before the port starts feeding it
                 stream = self.call.getStreamInfo(media.index)
-                self.session.srtp = stream.proto == pj.PJMEDIA_TP_PROTO_RTP_SAVP
+                # Optional SRTP keeps the RTP/AVP profile in the SDP: only pjsua's own dump tells.
+                self.session.srtp = "SRTP status: Active" in self.call.dump(True, "")
                 self._core.prepare_session(self.session, f"{stream.codecName}/{stream.codecClockRate}")
             self._wire(self.call.getAudioMedia(media.index), media.audioConfSlot)
             if first:

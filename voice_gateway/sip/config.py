@@ -85,7 +85,9 @@ class EndpointConfig:
     answerer pjsua2 follows the offer's order, so G722 is used whenever the peer offers it first.
     ring_ms > 0 sends 180 Ringing and answers after that long. max_calls counts incoming and
     outgoing calls together; more are refused with 486 Busy Here. record_dir=None switches the stereo
-    call recording off.
+    call recording off. tls adds a SIP/TLS listener. srtp: 'off' (plain RTP), 'optional' (SRTP when
+    the caller offers it, its keys as safe as the signalling) or 'mandatory' (SRTP with its keys
+    exchanged over TLS only: any other call is refused, 406 or 488).
     """
 
     host: str = "127.0.0.1"
