@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
@@ -141,6 +142,11 @@ class VoiceSettings(_Section):
     record_calls: bool
     # Relative to data_dir, so every isolated stack records into its own folder.
     recordings_dir: Path
+    # Said before the greeting while calls are recorded: callers are told, whatever the greeting says.
+    recording_notice: str = Field(default="This call is recorded.", min_length=1)
+    # Recordings older than this are deleted when the voice gateway starts and by
+    # `python -m voice_gateway.recordings purge`; 0 keeps them forever.
+    recording_retention_days: int = Field(default=30, ge=0)
     endpointing: VoiceEndpointingSettings
     # Keypad menu: one digit -> what a button with that label and payload would send.
     menu: dict[str, VoiceMenuOption]
@@ -161,6 +167,27 @@ class VoiceSettings(_Section):
     agent_answer_timeout_s: float = Field(gt=0, le=120)
     agent_left: str = Field(min_length=1)
     call_ended: str = Field(min_length=1)
+    # SIP over TLS on tls_port (0: off) with these PEM files (or TANDEM_VOICE__TLS_CERT / __TLS_KEY).
+    # Single process only (processes: 1): the dispatcher relays UDP and TCP. srtp: off, optional (when
+    # the caller offers it), or mandatory (SRTP keyed over TLS only; every other call refused).
+    tls_port: int = Field(default=0, ge=0, le=65535)
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    srtp: Literal["off", "optional", "mandatory"] = "off"
+
+    @model_validator(mode="after")
+    def _tls_is_complete(self) -> VoiceSettings:
+        if self.tls_port and (self.tls_cert is None or self.tls_key is None):
+            raise ValueError("voice.tls_port needs voice.tls_cert and voice.tls_key")
+        if self.tls_port and self.processes > 1:
+            raise ValueError(
+                "voice.tls_port needs voice.processes: 1 (the SIP dispatcher relays UDP and TCP only)"
+            )
+        if self.srtp == "mandatory" and not self.tls_port:
+            raise ValueError(
+                "voice.srtp: mandatory needs voice.tls_port: its SRTP keys are only taken over TLS"
+            )
+        return self
 
     @field_validator("menu")
     @classmethod

@@ -15,6 +15,7 @@ from tests.sip.audio_check import first_quiet, rms, window
 from tests.sip.harness import Proc, phone
 from tests.voice.speech import heard_text, read_wav, say_wav
 from tests.voice.stack import closed_conversation, conversation_of, process_log, voice_log, wait_voice_ready
+from voice_gateway.call_flow import opening
 
 pytestmark = pytest.mark.e2e
 
@@ -42,14 +43,14 @@ def test_lost_card_call_asks_for_the_account_number(stack: Stack, voice_uri: str
     assert caller.wait(40) == 0, caller.describe()
 
     text = heard_text(heard)
-    assert "welcome to northwind bank" in text
+    assert "this call is recorded" in text and "welcome to northwind bank" in text, text
     assert "account number" in text, text
     conversation = closed_conversation(stack, conversation_of(stack, "5550101"))
     assert conversation["status"] == "closed" and conversation["channel"] == "phone"
     assert conversation["outcome"]["reason"] == "caller hung up"
     assert Path(conversation["outcome"]["recording"]).is_file()
     said = [(m["sender"], m["text"]) for m in conversation["messages"]]
-    assert said[0] == ("bot", "Welcome to Northwind Bank. How can I help?")
+    assert said[0] == ("bot", opening(stack.settings.voice))  # the recording notice, then the greeting
     assert said[1][0] == "customer" and "lost my" in said[1][1].lower(), said
     assert any("account number" in text for sender, text in said if sender == "bot"), said
 
@@ -125,7 +126,7 @@ def test_silence_gets_a_reprompt_then_goodbye_and_hang_up(
     conversation = closed_conversation(stack, conversation_of(stack, "5550104"))
     voice = stack.settings.voice
     assert [m["text"] for m in conversation["messages"]] == [
-        "Welcome to Northwind Bank. How can I help?",
+        opening(voice),
         voice.reprompt,
         voice.goodbye,
     ]

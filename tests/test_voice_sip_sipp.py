@@ -15,12 +15,12 @@ from tests.sip.harness import EchoApp, echo_app, finished_phone, sipp, sipp_erro
 from tests.sip.rtp_pcap import mulaw_from_wav, write_rtp_pcap
 
 
-def still_serves(app: EchoApp, tmp_path: Path, name: str) -> None:
-    """A normal call with audio both ways, after whatever the test threw at the endpoint."""
+def still_serves(app: EchoApp, tmp_path: Path, name: str, uri: str | None = None) -> None:
+    """A normal call with audio both ways (to the app or at uri), after whatever the test threw at it."""
     tone, heard = sox_tone(tmp_path / f"{name}-tone.wav", 600, 3), tmp_path / f"{name}-heard.wav"
     calls = len(app.all("call"))
     finished_phone(
-        tmp_path, app.uri(), "--play", str(tone), "--record", str(heard), "--duration", "2", name=name
+        tmp_path, uri or app.uri(), "--play", str(tone), "--record", str(heard), "--duration", "2", name=name
     )
     app.wait_for("call", count=calls + 1)
     samples, rate = load_wav(heard)

@@ -15,11 +15,12 @@ import aiohttp
 
 from tandem.config import Settings, VoiceSettings
 from tandem.secrets import Secrets
-from voice_gateway.call_flow import CallFlow, endpointing_settings
+from voice_gateway.call_flow import CallFlow, endpointing_settings, opening
 from voice_gateway.core_client import CoreClient
 from voice_gateway.dispatcher import WorkerPlan
 from voice_gateway.handoff import AgentLine
 from voice_gateway.hold import HoldMusic
+from voice_gateway.recordings import purge, recordings_folder
 from voice_gateway.sip import (
     CallSession,
     EndpointConfig,
@@ -28,16 +29,14 @@ from voice_gateway.sip import (
     RegistrationState,
     SipEndpoint,
 )
+from voice_gateway.sip.config import SipTls
 from voice_gateway.speech import SpeechEngines
 
 log = logging.getLogger(__name__)
 
 
 def recordings_dir(settings: Settings) -> Path | None:
-    voice = settings.voice
-    if not voice.record_calls:
-        return None
-    return settings.resolve(settings.data_dir) / voice.recordings_dir  # an absolute path stays as it is
+    return recordings_folder(settings) if settings.voice.record_calls else None
 
 
 def endpoint_config(settings: Settings, secrets: Secrets, worker: WorkerPlan | None = None) -> EndpointConfig:
@@ -62,7 +61,16 @@ def endpoint_config(settings: Settings, secrets: Secrets, worker: WorkerPlan | N
         codecs=voice.codecs,
         record_dir=recordings_dir(settings),
         registration=registration,
+        tls=sip_tls(settings),
+        srtp=voice.srtp,
     )
+
+
+def sip_tls(settings: Settings) -> SipTls | None:
+    voice = settings.voice
+    if not voice.tls_port or voice.tls_cert is None or voice.tls_key is None:
+        return None
+    return SipTls(voice.tls_port, settings.resolve(voice.tls_cert), settings.resolve(voice.tls_key))
 
 
 def load_engines(voice: VoiceSettings) -> SpeechEngines:
@@ -72,7 +80,7 @@ def load_engines(voice: VoiceSettings) -> SpeechEngines:
         stt_workers=voice.stt_workers,
         tts_threads=voice.tts_threads,
         prompts=(
-            voice.greeting,
+            opening(voice),
             voice.reprompt,
             voice.goodbye,
             voice.unavailable,
@@ -95,6 +103,7 @@ async def serve(
     settings: Settings, secrets: Secrets, stop: asyncio.Event, worker: WorkerPlan | None = None
 ) -> None:
     endpointing_settings(settings.voice)  # inconsistent timings stop the start, not the first call
+    await asyncio.to_thread(purge, recordings_folder(settings), settings.voice.recording_retention_days)
     engines = await asyncio.to_thread(load_engines, settings.voice)
     music = await asyncio.to_thread(HoldMusic.load, settings.resolve(settings.voice.hold_music))
     # The gateway's loopback-only site: the only one that honours the service token.

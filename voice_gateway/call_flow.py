@@ -71,6 +71,11 @@ def keypad(voice: VoiceSettings) -> Keypad:
     return Keypad(menu, voice.inter_digit_timeout_ms)
 
 
+def opening(voice: VoiceSettings) -> str:
+    """The greeting as callers hear it: told first that the call is recorded, when it is."""
+    return f"{voice.recording_notice} {voice.greeting}" if voice.record_calls else voice.greeting
+
+
 class CallFlow:
     def __init__(
         self,
@@ -118,7 +123,7 @@ class CallFlow:
         self._handoff.start(self._conversation)
         worker = asyncio.create_task(self._answer_inputs(), name="inputs")
         listening = asyncio.create_task(self._listen(), name="listen")
-        self._spawn(self._prompt(self._voice.greeting))
+        self._spawn(self._prompt(opening(self._voice)))
         disconnected = await self._follow_events()
         await self._handoff.stop()
         listening.cancel()

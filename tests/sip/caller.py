@@ -26,6 +26,11 @@ from pathlib import Path
 
 import pjsua2 as pj
 
+_SRTP = {
+    "off": pj.PJMEDIA_SRTP_DISABLED,
+    "optional": pj.PJMEDIA_SRTP_OPTIONAL,
+    "mandatory": pj.PJMEDIA_SRTP_MANDATORY,
+}
 _METHODS = {"rfc4733": pj.PJSUA_DTMF_METHOD_RFC2833, "info": pj.PJSUA_DTMF_METHOD_SIP_INFO}
 
 
@@ -78,6 +83,13 @@ class Phone:
         transport.port = args.sip_port
         udp = self.endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
         self.endpoint.transportCreate(pj.PJSIP_TRANSPORT_TCP, transport)
+        if args.tls_ca:  # calls to ;transport=tls URIs, verifying the server against this CA
+            tls = pj.TransportConfig()
+            tls.boundAddress = "127.0.0.1"
+            tls.tlsConfig.CaListFile = str(args.tls_ca)
+            tls.tlsConfig.verifyServer = True
+            tls.tlsConfig.proto = pj.PJ_SSL_SOCK_PROTO_TLS1_2 | pj.PJ_SSL_SOCK_PROTO_TLS1_3
+            self.endpoint.transportCreate(pj.PJSIP_TRANSPORT_TLS, tls)
         port = self.endpoint.transportGetInfo(udp).localName.rsplit(":", 1)[1]
         if args.codec:
             for info in self.endpoint.codecEnum2():
@@ -90,6 +102,8 @@ class Phone:
         media.boundAddress = "127.0.0.1"
         media.port = args.rtp_port
         media.portRange = 200
+        account_config.mediaConfig.srtpUse = _SRTP[args.srtp]
+        account_config.mediaConfig.srtpSecureSignaling = 0  # the phone offers SRTP whatever the transport
         self.account = PhoneAccount(self)
         self.account.create(account_config)
         emit("ready", sip_port=int(port))
@@ -111,7 +125,7 @@ class Phone:
         prm.statusCode = 180 if self.args.ring_only else 200
         call.answer(prm)
 
-    def media_active(self, audio: pj.AudioMedia, codec: str) -> None:
+    def media_active(self, audio: pj.AudioMedia, codec: str, srtp: bool) -> None:
         if self.media_at is not None:
             return
         if self.args.record:
@@ -123,7 +137,7 @@ class Phone:
             self.player.createPlayer(str(self.args.play), 0 if self.args.loop else pj.PJMEDIA_FILE_NO_LOOP)
             self.player.startTransmit(audio)
         self.media_at = time.monotonic()
-        emit("media", codec=codec)
+        emit("media", codec=codec, srtp=srtp)
 
     def run(self) -> int:
         pending = sorted(self.args.dtmf, key=lambda plan: plan.at_s)
@@ -208,7 +222,9 @@ class PhoneCall(pj.Call):
                     stream = self.getStreamInfo(media.index)
                     if self.phone is not None:
                         self.phone.media_active(
-                            self.getAudioMedia(media.index), f"{stream.codecName}/{stream.codecClockRate}"
+                            self.getAudioMedia(media.index),
+                            f"{stream.codecName}/{stream.codecClockRate}",
+                            "SRTP status: Active" in self.dump(True, ""),
                         )
         except Exception as error:
             emit("error", where="onCallMediaState", error=repr(error))
@@ -231,6 +247,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--codec", help="offer only this codec, e.g. PCMU/8000 or G722")
     parser.add_argument("--sip-port", type=int, default=0, help="local SIP port (0: any)")
     parser.add_argument("--rtp-port", type=int, default=30000)
+    parser.add_argument("--tls-ca", type=Path, help="enable SIP/TLS, trusting this CA (PEM) for servers")
+    parser.add_argument("--srtp", choices=sorted(_SRTP), default="off", help="offer SRTP (SDES)")
     parser.add_argument("--user", default="5551234")
     parser.add_argument("--display", default="Test Caller")
     args = parser.parse_args(argv)

@@ -35,6 +35,7 @@ from voice_gateway.sip import (
     RegistrationState,
     SipEndpoint,
 )
+from voice_gateway.sip.config import SipTls
 
 
 def emit(event: str, **fields: object) -> None:
@@ -76,6 +77,8 @@ class EchoApp:
             registration=registration,
             codecs=tuple(args.codecs.split(",")),
             log_level=args.pj_log,
+            tls=SipTls(args.tls_port, args.tls_cert, args.tls_key) if args.tls_port else None,
+            srtp=args.srtp,
         )
 
     def registration(self, state: RegistrationState) -> None:
@@ -95,6 +98,7 @@ class EchoApp:
             number=session.remote.number,
             display=session.remote.display_name,
             codec=session.codec,
+            srtp=session.srtp,
             account=session.account,
             recording=str(session.recording),
         )
@@ -195,6 +199,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--no-register", action="store_true", help="take the extension's calls, never REGISTER"
     )
+    parser.add_argument("--tls-port", type=int, default=0, help="also listen on SIP/TLS here")
+    parser.add_argument("--tls-cert", type=Path)
+    parser.add_argument("--tls-key", type=Path)
+    parser.add_argument("--srtp", choices=["off", "optional", "mandatory"], default="off")
     parser.add_argument("--log", default="WARNING")
     parser.add_argument("--pj-log", type=int, default=1, help="pjsua log level (console)")
     return parser.parse_args(argv)

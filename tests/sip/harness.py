@@ -359,3 +359,40 @@ def dispatcher(log_dir: Path, workers: list[int], port: int | None = None) -> It
         yield running
     finally:
         running.stop()
+
+
+class SippSink:
+    """A SIPp UAS (its built-in ``uas`` scenario) on a free port, tracing every message it receives.
+
+    Stands in for a number an attacker would like the gateway to call: nothing may reach it.
+    """
+
+    def __init__(self, log_dir: Path, name: str = "sink") -> None:
+        self.port = free_port()
+        self.messages = log_dir / f"{name}_messages.log"
+        args = ["sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", str(self.port), "-nostdin"]
+        args += ["-trace_msg", "-message_file", str(self.messages)]
+        with (log_dir / f"{name}.stdout").open("wb") as out:
+            self.popen = subprocess.Popen(
+                args, cwd=log_dir, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+        time.sleep(0.3)
+        assert self.popen.poll() is None, (log_dir / f"{name}.stdout").read_text(errors="replace")
+
+    def trace(self) -> str:
+        """SIPp's trace: a 'message received' entry for every SIP message that reached the sink."""
+        return self.messages.read_text(errors="replace") if self.messages.exists() else ""
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait(10)
+
+
+@contextmanager
+def sipp_sink(log_dir: Path, name: str = "sink") -> Iterator[SippSink]:
+    sink = SippSink(log_dir, name)
+    try:
+        yield sink
+    finally:
+        sink.stop()

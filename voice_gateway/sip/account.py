@@ -70,11 +70,37 @@ class RoutingEndpoint(pj.Endpoint):
             log.exception("choosing the account for an incoming request failed")
 
 
+_SRTP_USE = {
+    "off": pj.PJMEDIA_SRTP_DISABLED,
+    "optional": pj.PJMEDIA_SRTP_OPTIONAL,
+    "mandatory": pj.PJMEDIA_SRTP_MANDATORY,
+}
+
+
 def _media(account: pj.AccountConfig, config: EndpointConfig) -> None:
-    transport = account.mediaConfig.transportConfig
+    media = account.mediaConfig
+    transport = media.transportConfig
     transport.boundAddress = config.host
     transport.port = config.rtp_port
     transport.portRange = config.rtp_port_count
+    media.srtpUse = _SRTP_USE[config.srtp]
+    # SDES carries the SRTP keys in the SDP. Mandatory SRTP takes them over TLS only (anyone on the
+    # path could read them otherwise); optional SRTP takes them as they come, which is no worse than
+    # plain RTP (pjsua would answer 406 to a plain-UDP caller offering SRTP, rather than fall back).
+    media.srtpSecureSignaling = 1 if config.srtp == "mandatory" else 0
+
+
+def tls_transport_config(config: EndpointConfig) -> pj.TransportConfig:
+    """The SIP/TLS listener: our certificate and key, TLS 1.2 or 1.3, callers not asked for a certificate."""
+    assert config.tls is not None
+    transport = pj.TransportConfig()
+    transport.boundAddress = config.host
+    transport.port = config.tls.port
+    tls = transport.tlsConfig
+    tls.certFile = str(config.tls.cert_file)
+    tls.privKeyFile = str(config.tls.key_file)
+    tls.proto = pj.PJ_SSL_SOCK_PROTO_TLS1_2 | pj.PJ_SSL_SOCK_PROTO_TLS1_3
+    return transport
 
 
 def direct_account_config(config: EndpointConfig) -> pj.AccountConfig:

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# A transfer would make this gateway dial whatever the caller names with the account's credentials
+# (toll fraud), and a taken-over call would end the customer's: both are declined, the call goes on.
+DECLINE = 603
+
 _DTMF_METHODS = {
     pj.PJSUA_DTMF_METHOD_RFC2833: DtmfMethod.RFC4733,
     pj.PJSUA_DTMF_METHOD_SIP_INFO: DtmfMethod.SIP_INFO,
@@ -54,6 +58,15 @@ class _PjCall(pj.Call):
     def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
         if (leg := self.leg) is not None:
             _guard("onCallMediaState", leg.on_media)
+
+    def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:
+        prm.statusCode = DECLINE  # before anything else: pjsua dials the target if this stays 202
+        log.warning("declined a transfer request (REFER) on a call")
+
+    def onCallReplaceRequest(self, prm: pj.OnCallReplaceRequestParam) -> None:
+        prm.statusCode = DECLINE
+        prm.reason = "Decline"
+        log.warning("declined an INVITE with Replaces for a call")
 
     def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:
         if (leg := self.leg) is not None:
@@ -135,6 +148,8 @@ class CallLeg:
             first = self._connected_at is None
             if first:  # the recording must exist before the port starts feeding it
                 stream = self.call.getStreamInfo(media.index)
+                # Optional SRTP keeps the RTP/AVP profile in the SDP: only pjsua's own dump tells.
+                self.session.srtp = "SRTP status: Active" in self.call.dump(True, "")
                 self._core.prepare_session(self.session, f"{stream.codecName}/{stream.codecClockRate}")
             self._wire(self.call.getAudioMedia(media.index), media.audioConfSlot)
             if first:

@@ -52,6 +52,29 @@ class Registration:
             raise ValueError("need expires_s >= 10, retry_interval_s >= 1, 0 < refresh_margin_s < expires_s")
 
 
+SRTP_MODES = ("off", "optional", "mandatory")
+
+
+@dataclass(frozen=True, slots=True)
+class SipTls:
+    """SIP over TLS on host:port with this certificate chain and private key (PEM files).
+
+    Callers reach it as ``sip:user@host:port;transport=tls``; TLS 1.2 and 1.3 only. The files are read
+    when the endpoint starts: a missing or unreadable one stops the start.
+    """
+
+    port: int
+    cert_file: Path
+    key_file: Path
+
+    def __post_init__(self) -> None:
+        if not 0 < self.port < 65536:
+            raise ValueError("the TLS port must be a valid TCP port")
+        for path in (self.cert_file, self.key_file):
+            if not path.is_file():
+                raise ValueError(f"TLS certificate or key file not found: {path}")
+
+
 @dataclass(frozen=True, slots=True)
 class EndpointConfig:
     """One pjsua2 endpoint: where it listens, which codecs it speaks, how it answers and records.
@@ -62,7 +85,9 @@ class EndpointConfig:
     answerer pjsua2 follows the offer's order, so G722 is used whenever the peer offers it first.
     ring_ms > 0 sends 180 Ringing and answers after that long. max_calls counts incoming and
     outgoing calls together; more are refused with 486 Busy Here. record_dir=None switches the stereo
-    call recording off.
+    call recording off. tls adds a SIP/TLS listener. srtp: 'off' (plain RTP), 'optional' (SRTP when
+    the caller offers it, its keys as safe as the signalling) or 'mandatory' (SRTP with its keys
+    exchanged over TLS only: any other call is refused, 406 or 488).
     """
 
     host: str = "127.0.0.1"
@@ -75,6 +100,8 @@ class EndpointConfig:
     max_calls: int = PJSUA_MAX_CALLS
     record_dir: Path | None = None
     registration: Registration | None = None
+    tls: SipTls | None = None
+    srtp: str = "off"
     user_agent: str = "Tandem voice gateway"
     log_level: int = 1
     shutdown_timeout_s: float = 3.0
@@ -87,6 +114,10 @@ class EndpointConfig:
             raise ValueError("rtp_port_count must allow two ports (RTP, RTCP) per call")
         if not self.codecs or not all("/" in codec for codec in self.codecs):
             raise ValueError("codecs must be non-empty names like 'PCMU/8000'")
+        if self.srtp not in SRTP_MODES:
+            raise ValueError(f"srtp must be one of {SRTP_MODES}, got {self.srtp!r}")
+        if self.tls is not None and self.tls.port == self.port:
+            raise ValueError("the TLS port must differ from the UDP/TCP port")
         if self.ring_ms < 0 or not 1 <= self.max_calls <= PJSUA_MAX_CALLS:
             raise ValueError(f"ring_ms must be >= 0 and max_calls 1..{PJSUA_MAX_CALLS} (pjsua's limit)")
 

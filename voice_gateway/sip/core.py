@@ -27,6 +27,7 @@ from voice_gateway.sip.account import (
     contact_registration_config,
     direct_account_config,
     registered_account_config,
+    tls_transport_config,
 )
 from voice_gateway.sip.call import CallLeg
 from voice_gateway.sip.codecs import apply_codec_priorities
@@ -97,6 +98,8 @@ class SipCore:
                 transport.boundAddress = config.host
                 transport.port = config.port
                 endpoint.transportCreate(kind, transport)
+            if config.tls is not None:
+                endpoint.transportCreate(pj.PJSIP_TRANSPORT_TLS, tls_transport_config(config))
             self.codecs = apply_codec_priorities(endpoint, config.codecs)
             endpoint.libStart()
             if config.record_dir is not None:

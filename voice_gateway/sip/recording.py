@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import os
 import queue
 import threading
 import wave
@@ -85,7 +86,8 @@ class RecordingWriter:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        directory.chmod(0o700)  # customers' voices: the service's own user only, even for an older folder
         self._queue: queue.SimpleQueue[tuple[Track, tuple[bytes, bytes] | None] | None] = queue.SimpleQueue()
         self._files: dict[Track, wave.Wave_write] = {}
         self._thread = threading.Thread(target=self._run, name="sip-recorder", daemon=True)
@@ -124,7 +126,7 @@ class RecordingWriter:
             return
         wav = self._files.get(track)
         if wav is None:
-            wav = self._files[track] = wave.open(str(track.path), "wb")  # noqa: SIM115 - closed in _finish
+            wav = self._files[track] = _open_private(track.path)
             wav.setnchannels(2)
             wav.setsampwidth(2)
             wav.setframerate(SAMPLE_RATE)
@@ -136,7 +138,7 @@ class RecordingWriter:
     def _finish(self, track: Track) -> None:
         wav = self._files.pop(track, None)
         if wav is None and not track.closed.done():  # a call with no audio at all: still leave a valid file
-            wav = wave.open(str(track.path), "wb")  # noqa: SIM115 - closed right below
+            wav = _open_private(track.path)
             wav.setnchannels(2)
             wav.setsampwidth(2)
             wav.setframerate(SAMPLE_RATE)
@@ -144,6 +146,14 @@ class RecordingWriter:
             wav.close()
         if not track.closed.done():
             track.closed.set_result(track.path)
+
+
+def _open_private(path: Path) -> wave.Wave_write:
+    """A new WAV file readable by its owner only (0600), whatever the umask; closed by the caller."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+    return wave.open(str(path), "wb")
 
 
 def _exact(frame: bytes) -> bytes:

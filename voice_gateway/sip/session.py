@@ -66,6 +66,7 @@ class CallSession:
         self.account = account
         self.sip_call_id = ""
         self.codec = ""
+        self.srtp = False  # the call's media is encrypted (SRTP)
         self.recording: Path | None = None
         self.dropped_frames = 0
         self.audio = CallAudio(self._loop, self._on_frame, self._on_drained, track=None)
