@@ -60,20 +60,20 @@ async def add_account(
 
 
 async def seed_demo_floor(s: Settings) -> Path | None:
-    """On a first run only: the demo agents, with one fresh password written to a file only the
-    owner may read (a password in config.yml or the README would end up in production)."""
+    """On a first run only: the demo agents, each with a fresh password of its own, written to a file
+    only the owner may read (a password in config.yml or the README would end up in production)."""
     store = await Store.open(resolve_store_url(s))
     try:
         accounts = await HandoffStore.open(store.engine)
         if await accounts.count_agents():
             return None
-        password = secrets.token_urlsafe(9)
+        passwords = {demo.username: secrets.token_urlsafe(12) for demo in DEMO_FLOOR}
         for demo in DEMO_FLOOR:
             await add_account(
                 accounts,
                 username=demo.username,
                 display_name=demo.display_name,
-                password=password,
+                password=passwords[demo.username],
                 role=demo.role,
                 skills=demo.skills,
             )
@@ -81,8 +81,9 @@ async def seed_demo_floor(s: Settings) -> Path | None:
         await store.close()
     path = s.resolve(s.data_dir) / "desk-accounts.txt"
     path.touch(mode=0o600)
-    names = ", ".join(f"{d.username} ({d.role})" for d in DEMO_FLOOR)
-    path.write_text(f"Demo desk accounts: {names}\nPassword: {password}\n", encoding="utf-8")
+    path.chmod(0o600)
+    lines = [f"{d.username} ({d.role}): {passwords[d.username]}" for d in DEMO_FLOOR]
+    path.write_text("Demo desk accounts, one password each:\n" + "\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 

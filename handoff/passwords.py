@@ -42,3 +42,16 @@ def new_session_token() -> tuple[str, str]:
 
 def session_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# Checked when the username is unknown, so an unknown name costs the same scrypt as a wrong password
+# and the answer's timing does not tell which usernames exist.
+DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def verify_or_waste(password: str, stored: str | None) -> bool:
+    """verify_password, or the same work for nothing when there is no such account."""
+    if stored is None:
+        verify_password(password, DUMMY_HASH)
+        return False
+    return verify_password(password, stored)

@@ -5,10 +5,13 @@ only on the internal site (127.0.0.1:gateway.internal_port): the public listener
 from __future__ import annotations
 
 import hmac
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from tandem.app_keys import SECRETS, SETTINGS
+from tandem.client_address import Network, client_address, trusted_networks
 from tandem.store import Conversation
 from tandem.validation import InputError
 
@@ -38,3 +41,25 @@ def require_service(request: web.Request) -> None:
 def require_access(request: web.Request, conversation: Conversation) -> None:
     if conversation.channel != "web":
         require_service(request)
+
+
+@lru_cache(maxsize=4)
+def _trusted(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    return trusted_networks(entries)
+
+
+def client_of(request: web.Request) -> str:
+    """The client's address, for per-address limits (X-Forwarded-For only from trusted proxies)."""
+    trusted = _trusted(request.app[SETTINGS].gateway.trusted_proxies)
+    return client_address(request.remote, request.headers.get("X-Forwarded-For"), trusted)
+
+
+def require_same_origin(request: web.Request) -> None:
+    """Browsers send Origin with every WebSocket and cross-site POST: a page on another site may not
+    drive an agent's signed-in desk with their cookie. A request without Origin is no browser's."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return
+    parts = urlsplit(origin)
+    if parts.netloc.lower() != request.host.lower() or parts.scheme not in ("http", "https"):
+        raise InputError("cross_site_request", "This request must come from the desk's own pages.", 403)

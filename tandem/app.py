@@ -13,11 +13,13 @@ import aiohttp
 from aiohttp import web
 
 from handoff.service import HandoffService
+from handoff.signin_guard import SignInGuard
 from handoff.store import HandoffStore
 from tandem import web_chat, web_desk, web_help, web_internal, web_ops, web_ws
 from tandem.access import INTERNAL_PREFIX, on_internal_site
 from tandem.app_keys import (
     BOT,
+    CLIENT_LIMITER,
     HANDOFF,
     HTTP,
     KNOWLEDGE,
@@ -26,6 +28,7 @@ from tandem.app_keys import (
     SECRETS,
     SERVICE,
     SETTINGS,
+    SIGNIN_GUARD,
     START_LIMITER,
     STORE,
 )
@@ -99,6 +102,10 @@ def create_app(settings: Settings, secrets: Secrets) -> web.Application:
     app[METRICS] = Metrics()
     app[RATE_LIMITER] = RateLimiter(settings.gateway.rate_limit_per_s, settings.gateway.rate_limit_burst)
     app[START_LIMITER] = RateLimiter(settings.gateway.start_limit_per_s, settings.gateway.start_limit_burst)
+    app[CLIENT_LIMITER] = RateLimiter(
+        settings.gateway.client_limit_per_s, settings.gateway.client_limit_burst
+    )
+    app[SIGNIN_GUARD] = SignInGuard()
     app[KNOWLEDGE] = KnowledgeState()
     app.router.add_get("/", index_page)
     app.router.add_static("/static", WEB_DIR / "static")

@@ -6,6 +6,7 @@ import aiohttp
 from aiohttp import web
 
 from handoff.service import HandoffService
+from handoff.signin_guard import SignInGuard
 from tandem.bot_client import BotClient
 from tandem.config import Settings
 from tandem.conversations import ConversationService
@@ -21,6 +22,8 @@ SERVICE = web.AppKey("service", ConversationService)
 METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 START_LIMITER = web.AppKey("start_limiter", RateLimiter)
+CLIENT_LIMITER = web.AppKey("client_limiter", RateLimiter)
+SIGNIN_GUARD = web.AppKey("signin_guard", SignInGuard)
 KNOWLEDGE = web.AppKey("knowledge", KnowledgeState)
 STORE = web.AppKey("store", Store)
 BOT = web.AppKey("bot", BotClient)

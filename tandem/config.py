@@ -15,6 +15,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from tandem.client_address import trusted_networks
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_ENV = "TANDEM_CONFIG"
 
@@ -52,6 +54,11 @@ class GatewaySettings(_Section):
     rate_limit_burst: int = Field(ge=1)
     start_limit_per_s: float = Field(gt=0)
     start_limit_burst: int = Field(ge=1)
+    # Per client address, across all its conversations and sockets: chat messages and knowledge searches.
+    client_limit_per_s: float = Field(default=10.0, gt=0)
+    client_limit_burst: int = Field(default=40, ge=1)
+    # Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; nobody else's is.
+    trusted_proxies: tuple[str, ...] = ()
     # Tandem's own processes (the voice gateway) reach /api/internal, and phone conversations, only
     # here: a second site, always on 127.0.0.1, never on the public listener.
     internal_port: int = Field(ge=1, le=65535)
@@ -69,6 +76,7 @@ class GatewaySettings(_Section):
             raise ValueError("tls_cert and tls_key go together: give both or neither")
         if self.internal_port == self.port:
             raise ValueError("internal_port must differ from port")
+        trusted_networks(self.trusted_proxies)  # a ValueError names the entry that is not an address
         return self
 
 

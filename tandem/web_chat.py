@@ -7,8 +7,8 @@ from typing import Any
 from aiohttp import web
 
 from tandem import validation
-from tandem.access import is_service, require_access
-from tandem.app_keys import RATE_LIMITER, SERVICE, SETTINGS, START_LIMITER
+from tandem.access import client_of, is_service, require_access
+from tandem.app_keys import CLIENT_LIMITER, RATE_LIMITER, SERVICE, SETTINGS, START_LIMITER
 from tandem.customer_view import customer_message, customer_outcome
 from tandem.rate_limit import RateLimiter
 from tandem.store import Conversation
@@ -44,7 +44,7 @@ def check_rate(limiter: RateLimiter, key: str) -> None:
 
 @routes.post("/api/conversations")
 async def start_conversation(request: web.Request) -> web.Response:
-    check_rate(request.app[START_LIMITER], f"start:{request.remote}")
+    check_rate(request.app[START_LIMITER], f"start:{client_of(request)}")
     body = await read_json(request)
     visitor = validation.visitor_id(body.get("visitor_id"))
     conversation = await request.app[SERVICE].open("web", visitor)
@@ -77,6 +77,8 @@ async def get_conversation(request: web.Request) -> web.Response:
 async def post_message(request: web.Request) -> web.Response:
     conversation = await accessible_conversation(request)
     check_rate(request.app[RATE_LIMITER], f"conversation:{conversation.id}")
+    if not is_service(request):  # the voice gateway speaks for many callers from one address
+        check_rate(request.app[CLIENT_LIMITER], f"client:{client_of(request)}")
     body = await read_json(request)
     max_bytes = request.app[SETTINGS].gateway.max_message_bytes
     text = validation.message_text(body.get("text"), max_bytes)

@@ -18,10 +18,11 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from handoff.passwords import new_session_token, session_hash, verify_password
+from handoff.passwords import new_session_token, session_hash, verify_or_waste
 from handoff.store import Agent, Role
 from tandem import validation
-from tandem.app_keys import HANDOFF, RATE_LIMITER, SETTINGS
+from tandem.access import client_of, require_same_origin
+from tandem.app_keys import HANDOFF, SETTINGS, SIGNIN_GUARD
 from tandem.validation import InputError
 from tandem.web_chat import read_json
 from tandem.web_ws import forward_events
@@ -68,30 +69,48 @@ async def login_page(_request: web.Request) -> web.FileResponse:
 
 @routes.post("/api/desk/login")
 async def login(request: web.Request) -> web.Response:
+    require_same_origin(request)
     body = await read_json(request)
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or len(password) > 1024:
         raise InputError("invalid_credentials", "Give a username and a password.")
-    # Per address, so guessing passwords is as slow as the chat's start limit allows.
-    wait_s = request.app[RATE_LIMITER].check(f"login:{request.remote}")
+    username = username.strip()
+    address = client_of(request)
+    guard = request.app[SIGNIN_GUARD]
+    wait_s = guard.wait_s(username, address)
     if wait_s:
-        raise InputError("rate_limited", f"Too many attempts; retry in {wait_s:.1f} s.", 429)
+        raise InputError(
+            "signin_locked", f"Too many failed sign-ins; try again in {max(1, round(wait_s))} s.", 429
+        )
     handoff = request.app[HANDOFF]
-    found = await handoff.contacts.credentials(username.strip())
-    if found is None or not await asyncio.to_thread(verify_password, password, found[1]):
+    found = await handoff.contacts.credentials(username)
+    verified = await asyncio.to_thread(verify_or_waste, password, found[1] if found else None)
+    if found is None or not verified:
+        guard.failed(username, address)
+        log.info("desk sign-in refused")
         raise InputError("bad_credentials", "Wrong username or password.", 401)
+    guard.succeeded(username)
     agent = found[0]
     token, token_hash = new_session_token()
     hours = request.app[SETTINGS].handoff.session_hours
     await handoff.contacts.create_session(token_hash, agent.id, time.time() + hours * 3600)
     response = web.json_response({"agent": agent.to_json()})
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", max_age=int(hours * 3600), path="/")
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="Strict",
+        max_age=int(hours * 3600),
+        path="/",
+        secure=request.secure or request.app[SETTINGS].gateway.tls,
+    )
     log.info("agent signed in", extra={"agent_id": agent.id})
     return response
 
 
 @routes.post("/api/desk/logout")
 async def logout(request: web.Request) -> web.Response:
+    require_same_origin(request)
     token = request.cookies.get(COOKIE)
     if token:
         await request.app[HANDOFF].contacts.delete_session(session_hash(token))
@@ -115,6 +134,7 @@ async def stats(request: web.Request) -> web.Response:
 @routes.get("/api/supervisor/socket")
 async def supervisor_socket(request: web.Request) -> web.WebSocketResponse:
     await require_role(request, Role.SUPERVISOR)
+    require_same_origin(request)
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=4096)
     await ws.prepare(request)
     handoff = request.app[HANDOFF]
@@ -132,6 +152,7 @@ async def supervisor_socket(request: web.Request) -> web.WebSocketResponse:
 @routes.get("/api/desk/socket")
 async def desk_socket(request: web.Request) -> web.WebSocketResponse:
     agent = await require_role(request, Role.AGENT, Role.SUPERVISOR)
+    require_same_origin(request)
     ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
     await ws.prepare(request)
     handoff = request.app[HANDOFF]

@@ -13,8 +13,10 @@ import yaml
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from tandem.app_keys import BOT, HTTP, KNOWLEDGE, METRICS, SETTINGS, STORE
+from tandem.access import client_of
+from tandem.app_keys import BOT, CLIENT_LIMITER, HTTP, KNOWLEDGE, METRICS, SETTINGS, STORE
 from tandem.validation import InputError
+from tandem.web_chat import check_rate
 
 routes = web.RouteTableDef()
 OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
@@ -87,6 +89,7 @@ async def openapi(request: web.Request) -> web.Response:
 
 @routes.get("/api/knowledge/search")
 async def knowledge_search(request: web.Request) -> web.Response:
+    check_rate(request.app[CLIENT_LIMITER], f"client:{client_of(request)}")
     knowledge = request.app[KNOWLEDGE]
     if knowledge.index is None:
         raise InputError("index_unavailable", f"The knowledge index is not loaded: {knowledge.error}", 503)

@@ -16,8 +16,8 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tandem import validation
-from tandem.access import is_service
-from tandem.app_keys import METRICS, RATE_LIMITER, SERVICE, SETTINGS
+from tandem.access import client_of, is_service
+from tandem.app_keys import CLIENT_LIMITER, METRICS, RATE_LIMITER, SERVICE, SETTINGS
 from tandem.customer_view import customer_event, customer_message
 from tandem.logs import conversation_id_var
 from tandem.store import Conversation
@@ -94,6 +94,7 @@ async def _receive(
     limiter = request.app[RATE_LIMITER]
     metrics = request.app[METRICS]
     connection_key = f"ws:{id(ws)}"
+    client_limiter, client_key = request.app[CLIENT_LIMITER], f"client:{client_of(request)}"
     async for frame in ws:
         try:
             if frame.type == WSMsgType.BINARY:
@@ -106,7 +107,8 @@ async def _receive(
                 raise InputError("unknown_type", "Frames must have type 'message'.")
             text = validation.message_text(body.get("text"), settings.gateway.max_message_bytes)
             payload = validation.button_payload(body.get("payload"), settings.gateway.max_message_bytes)
-            wait_s = limiter.check(connection_key)
+            # Per connection, and per client address across all its sockets.
+            wait_s = limiter.check(connection_key) or client_limiter.check(client_key)
             if wait_s:
                 raise InputError("rate_limited", f"Too many messages; retry in {wait_s:.1f} s.", 429)
         except InputError as error:

@@ -17,10 +17,14 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, expect
 
+from handoff.accounts import add_account
+from handoff.store import HandoffStore, Role
 from tandem.config import REPO_ROOT
 from tandem.isolated import free_port
 from tandem.processes import GATEWAY_PYTHON, ManagedProcess, Stack
+from tandem.store import Store
 from tests.chat_client import reply_text, say, start_conversation
+from tests.desk.floor import PASSWORD
 from tests.test_chat_e2e import receive_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.security]
@@ -31,6 +35,7 @@ class TlsGateway:
     url: str
     ws_url: str
     trust: ssl.SSLContext  # trusts exactly the self-signed certificate
+    store_url: str
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
@@ -63,6 +68,7 @@ def tls_gateway(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Itera
     folder = tmp_path_factory.mktemp("tls")
     cert, key = self_signed(folder)
     port, internal_port = free_port(), free_port()
+    store_url = f"sqlite+aiosqlite:///{folder / 'tandem.sqlite'}"
     env = {
         **os.environ,
         "TANDEM_CONFIG": str(stack.config_path),
@@ -72,7 +78,7 @@ def tls_gateway(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "TANDEM_GATEWAY__INTERNAL_PORT": str(internal_port),
         "TANDEM_GATEWAY__TLS_CERT": str(cert),
         "TANDEM_GATEWAY__TLS_KEY": str(key),
-        "TANDEM_STORE_URL": f"sqlite+aiosqlite:///{folder / 'tandem.sqlite'}",
+        "TANDEM_STORE_URL": store_url,
     }
     gateway = ManagedProcess(
         "gateway-tls", [str(GATEWAY_PYTHON), "-m", "tandem", "serve"], env, folder / "gateway.log"
@@ -81,7 +87,10 @@ def tls_gateway(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Itera
     try:
         wait_healthy(f"http://127.0.0.1:{internal_port}/health", gateway)
         yield TlsGateway(
-            f"https://127.0.0.1:{port}", f"wss://127.0.0.1:{port}", ssl.create_default_context(cafile=cert)
+            f"https://127.0.0.1:{port}",
+            f"wss://127.0.0.1:{port}",
+            ssl.create_default_context(cafile=cert),
+            store_url,
         )
     finally:
         gateway.stop()
@@ -133,3 +142,26 @@ async def test_the_chat_page_over_https(browser: Browser, tls_gateway: TlsGatewa
         await expect(page.locator(".msg.bot").first).to_be_visible(timeout=20_000)
     finally:
         await context.close()
+
+
+async def test_the_desk_cookie_is_secure_over_tls(
+    https: aiohttp.ClientSession, tls_gateway: TlsGateway
+) -> None:
+    store = await Store.open(tls_gateway.store_url)
+    try:
+        await add_account(
+            await HandoffStore.open(store.engine),
+            username="tls-agent",
+            display_name="Agent Tls",
+            password=PASSWORD,
+            role=Role.AGENT,
+            skills=("cards",),
+        )
+    finally:
+        await store.close()
+    async with https.post(
+        "/api/desk/login", json={"username": "tls-agent", "password": PASSWORD}
+    ) as response:
+        assert response.status == 200, await response.text()
+        cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie, cookie
