@@ -15,7 +15,7 @@ import numpy as np
 
 from knowledge_index.chunking import Chunk, embedding_text
 from knowledge_index.embedder import Embedder, load_minilm
-from knowledge_index.fusion import FusionParams, best_by_article, mix, ranked
+from knowledge_index.fusion import FusionParams, best_by_article, mix, ranked, with_margin
 from knowledge_index.lexical import LexicalIndex
 from knowledge_index.store import BUILD_COMMAND, IndexUnavailableError, StoredIndex, read_index
 from tandem.config import settings
@@ -29,7 +29,9 @@ class IndexIncompatibleError(IndexUnavailableError):
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    score: float  # the article's fused score (knowledge_index.fusion.mix): cosine in [-1, 1] plus a BM25 term
+    # The article's fused score (cosine plus a BM25 term, knowledge_index.fusion.mix) plus its lead
+    # over the best other article (with_margin); compared with knowledge.answer_threshold.
+    score: float
     article: str  # slug, the article file name without .md
     title: str
     section: str  # "##" heading of the chunk; "" for the text before the first heading
@@ -49,7 +51,9 @@ def make_snippet(text: str, max_chars: int = SNIPPET_CHARS) -> str:
 def article_hits(scores: np.ndarray, chunks: Sequence[Chunk], k: int) -> list[Hit]:
     """Chunk scores -> the k best articles; each scores as its best chunk (sample questions included)
     and is shown by its best text chunk."""
-    article_scores = best_by_article(scores.tolist(), [chunk.article for chunk in chunks])
+    best = best_by_article(scores.tolist(), [chunk.article for chunk in chunks])
+    leads = with_margin(np.array(list(best.values())), FusionParams().margin_weight)
+    article_scores = dict(zip(best, leads.tolist(), strict=True))
     shown: dict[str, Chunk] = {}
     for row in np.argsort(-scores, kind="stable"):
         chunk = chunks[row]
