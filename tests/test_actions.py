@@ -529,7 +529,13 @@ class FakeIndex:
         return self.hits[:k]
 
 
-HOURS = FakeHit(0.82, "branch-opening-hours", "Branch opening hours", "", "Branches open 9:00-17:00 Mon-Fri.")
+HOURS = FakeHit(
+    1.12,  # fused score + lead (knowledge_index.fusion), above the threshold
+    "branch-opening-hours",
+    "Branch opening hours",
+    "",
+    "Branches open 9:00-17:00 Mon-Fri.",
+)
 
 
 def knowledge_action(index: FakeIndex | None, loads: list[int] | None = None) -> ActionAnswerFromKnowledge:
