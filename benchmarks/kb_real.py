@@ -19,7 +19,7 @@ import numpy as np
 from benchmarks.kb_dev_set import DevQuestion, is_held_out, load_dev_set, load_mapping
 from benchmarks.results import header, merge_results
 from knowledge_index import KnowledgeIndex, build_index
-from knowledge_index.calibration import Outcome, evaluate, grid
+from knowledge_index.calibration import Outcome, evaluate, grid, lowest_within_wrong_rate
 from knowledge_index.evaluation import load_calibration_set
 from knowledge_index.fusion import FusionParams, mix, reciprocal_rank_fusion, with_margin
 from tandem.config import REPO_ROOT, settings
@@ -90,15 +90,6 @@ def outcomes(scores: np.ndarray, tops: list[list[str]], wanted: Sequence[frozens
     ]
 
 
-def lowest_safe_threshold(results: Sequence[Outcome]) -> float:
-    """The lowest grid threshold whose wrong answers are at most GOAL_WRONG of all questions."""
-    for threshold in grid():
-        row = evaluate(results, threshold)
-        if row.fp <= GOAL_WRONG * len(results):
-            return threshold
-    return 1.0
-
-
 def main() -> int:
     cfg = settings()
     index_dir = cfg.resolve(cfg.knowledge.index_dir)
@@ -137,7 +128,7 @@ def main() -> int:
         calibration = outcomes(scored["tuning"], tops["tuning"], [q.articles for q in tuning]) + outcomes(
             scored["unanswerable"], tops["unanswerable"], [frozenset()] * len(unanswerable)
         )
-        threshold = lowest_safe_threshold(calibration)
+        threshold = lowest_within_wrong_rate(calibration, grid(), GOAL_WRONG)
         held = evaluate(
             outcomes(scored["held_out"], tops["held_out"], [q.articles for q in held_out]), threshold
         )

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from knowledge_index.builder import BuildPlan, order_rows, plan_build
-from knowledge_index.calibration import Outcome, choose, evaluate, grid, outcomes
+from knowledge_index.calibration import Outcome, choose, evaluate, grid, lowest_within_wrong_rate, outcomes
 from knowledge_index.chunking import Chunk
 from knowledge_index.config_file import with_answer_threshold
 from knowledge_index.evaluation import (
@@ -279,6 +279,24 @@ def test_choose_takes_the_middle_of_the_best_plateau() -> None:
     chosen = choose(RESULTS, grid())
     assert chosen.threshold == 0.55
     assert chosen.f1 == pytest.approx(6 / 7)
+
+
+@pytest.mark.parametrize(
+    ("max_wrong", "expected"),
+    [
+        (0.5, 0.1),  # at 0.1: 1 wrong of 4 is within half
+        (0.25, 0.1),
+        (0.2, 0.7),  # the wrong answer at 0.6 must be refused
+        (0.0, 0.7),
+    ],
+)
+def test_lowest_within_wrong_rate(max_wrong: float, expected: float) -> None:
+    results = [Outcome(0.9, True), Outcome(0.6, False), Outcome(0.8, True), Outcome(0.2, True)]
+    assert lowest_within_wrong_rate(results, [0.7, 0.1, 0.5], max_wrong) == expected
+
+
+def test_lowest_within_wrong_rate_falls_back_to_the_highest_candidate() -> None:
+    assert lowest_within_wrong_rate([Outcome(0.9, False)], [0.1, 0.5], 0.0) == 0.5
 
 
 def test_grid_spans_zero_to_one() -> None:
