@@ -15,6 +15,7 @@ RASA_PYTHON = str(REPO_ROOT / ".venv-rasa" / "bin" / "python")
 BENCHMARKS = [
     [RASA_PYTHON, "-m", "benchmarks.nlu_banking77"],
     [GATEWAY_PYTHON, "-m", "benchmarks.kb_benchmark"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.kb_real"],
     [GATEWAY_PYTHON, "-m", "benchmarks.escalation_quality"],
     [GATEWAY_PYTHON, "-m", "benchmarks.oos_quality"],
     [GATEWAY_PYTHON, "-m", "benchmarks.routing_throughput"],

@@ -1,4 +1,4 @@
-"""Help-centre articles: Markdown with YAML front matter (title, tags), an H1 and "##" sections."""
+"""Help-centre articles: Markdown with YAML front matter (title, tags, questions), an H1 and "##" sections."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ class Article:
     title: str
     tags: tuple[str, ...]
     sections: tuple[Section, ...]
+    # Sample questions in a customer's words, indexed beside the text: customers rarely use the
+    # article's own vocabulary ("can I use my card in Japan" vs "Using your card abroad").
+    questions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,16 @@ def parse_article(slug: str, text: str) -> Article:
     tags = meta.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         raise ArticleError(f"{slug}: front matter 'tags' must be a list of strings")
-    return Article(slug=slug, title=title.strip(), tags=tuple(tags), sections=_split_sections(body))
+    questions = meta.get("questions", [])
+    if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+        raise ArticleError(f"{slug}: front matter 'questions' must be a list of non-empty strings")
+    return Article(
+        slug=slug,
+        title=title.strip(),
+        tags=tuple(tags),
+        sections=_split_sections(body),
+        questions=tuple(q.strip() for q in questions),
+    )
 
 
 def _split_front_matter(slug: str, text: str) -> tuple[dict[str, object], str]:

@@ -87,6 +87,17 @@ def choose(results: Sequence[Outcome], candidates: Sequence[float]) -> Threshold
     return next(row for row in tied if row.threshold == middle)
 
 
+def lowest_within_wrong_rate(
+    results: Sequence[Outcome], candidates: Sequence[float], max_wrong: float
+) -> float:
+    """The lowest candidate at which wrong answers (fp) are at most max_wrong of all questions: answer
+    as much as possible within the wrong-answer budget. The highest candidate if none fits."""
+    for threshold in sorted(candidates):
+        if evaluate(results, threshold).fp <= max_wrong * len(results):
+            return threshold
+    return max(candidates)
+
+
 def table(rows: Sequence[ThresholdRow], chosen: ThresholdRow) -> list[str]:
     lines = [
         "| threshold | answered | TP | FP | FN | TN | precision | recall | F1 | accuracy |",

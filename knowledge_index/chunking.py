@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from knowledge_index.articles import Article
 
 # Bump when embedding_text() changes so stored vectors are recognised as stale.
-TEXT_FORMAT = 1
+TEXT_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,8 @@ class Chunk:
     title: str
     section: str
     text: str
+    # A sample question from the front matter: it ranks its article but is never shown as the answer.
+    is_question: bool = False
 
 
 def word_windows(words: list[str], size: int, overlap: int) -> list[list[str]]:
@@ -55,10 +57,24 @@ def chunk_article(article: Article, params: ChunkingParams) -> list[Chunk]:
                     text=" ".join(window),
                 )
             )
+    for question in article.questions:
+        chunks.append(
+            Chunk(
+                id=f"{article.slug}#{len(chunks)}",
+                article=article.slug,
+                title=article.title,
+                section="",
+                text=question,
+                is_question=True,
+            )
+        )
     return chunks
 
 
 def embedding_text(chunk: Chunk) -> str:
-    """The title and heading go in front so a section like "Fees" embeds as fees *of this topic*."""
+    """The title and heading go in front so a section like "Fees" embeds as fees *of this topic*;
+    a sample question embeds alone, as the customer's question it stands for would."""
+    if chunk.is_question:
+        return chunk.text
     context = f"{chunk.title} — {chunk.section}" if chunk.section else chunk.title
     return f"{context}\n{chunk.text}"

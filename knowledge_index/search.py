@@ -1,4 +1,8 @@
-"""Query the built index: embed the question, rank chunks, return the best chunk of each article."""
+"""Query the built index: dense and BM25 scores per chunk, mixed; one hit per article, best first.
+
+Every chunk is scored (a few hundred; a flat scan costs well under a millisecond), so no article is
+missed for lack of a second pass. A hit shows the article's best text chunk, never a sample question.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,14 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from knowledge_index.chunking import Chunk
+from knowledge_index.chunking import Chunk, embedding_text
 from knowledge_index.embedder import Embedder, load_minilm
+from knowledge_index.fusion import FusionParams, best_by_article, mix, ranked, with_margin
+from knowledge_index.lexical import LexicalIndex
 from knowledge_index.store import BUILD_COMMAND, IndexUnavailableError, StoredIndex, read_index
 from tandem.config import settings
 
 SNIPPET_CHARS = 200
-# Chunks fetched per wanted article on the first pass; articles have a handful of sections each,
-# so this nearly always yields k distinct articles without scanning the whole index.
-CHUNKS_PER_ARTICLE = 8
 
 
 class IndexIncompatibleError(IndexUnavailableError):
@@ -26,7 +29,9 @@ class IndexIncompatibleError(IndexUnavailableError):
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    score: float  # cosine similarity of query and chunk, in [-1, 1]
+    # The article's fused score (cosine plus a BM25 term, knowledge_index.fusion.mix) plus its lead
+    # over the best other article (with_margin); compared with knowledge.answer_threshold.
+    score: float
     article: str  # slug, the article file name without .md
     title: str
     section: str  # "##" heading of the chunk; "" for the text before the first heading
@@ -43,27 +48,31 @@ def make_snippet(text: str, max_chars: int = SNIPPET_CHARS) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
-def best_per_article(
-    scores: Sequence[float], rows: Sequence[int], chunks: Sequence[Chunk], k: int
-) -> list[Hit]:
-    """FAISS results (best first) -> at most k hits, one per article; row -1 is FAISS's 'no result'."""
-    hits: dict[str, Hit] = {}
-    for score, row in zip(scores, rows, strict=True):
-        if row < 0:
-            continue
+def article_hits(scores: np.ndarray, chunks: Sequence[Chunk], k: int) -> list[Hit]:
+    """Chunk scores -> the k best articles; each scores as its best chunk (sample questions included)
+    and is shown by its best text chunk."""
+    best = best_by_article(scores.tolist(), [chunk.article for chunk in chunks])
+    leads = with_margin(np.array(list(best.values())), FusionParams().margin_weight)
+    article_scores = dict(zip(best, leads.tolist(), strict=True))
+    shown: dict[str, Chunk] = {}
+    for row in np.argsort(-scores, kind="stable"):
         chunk = chunks[row]
-        if chunk.article not in hits:
-            hits[chunk.article] = Hit(
-                score=float(score),
-                article=chunk.article,
+        if not chunk.is_question and chunk.article not in shown:
+            shown[chunk.article] = chunk
+    hits = []
+    for article in ranked(article_scores)[:k]:
+        chunk = shown[article]
+        hits.append(
+            Hit(
+                score=article_scores[article],
+                article=article,
                 title=chunk.title,
                 section=chunk.section,
                 snippet=make_snippet(chunk.text),
                 chunk_id=chunk.id,
             )
-            if len(hits) == k:
-                break
-    return list(hits.values())
+        )
+    return hits
 
 
 class KnowledgeIndex:
@@ -75,6 +84,7 @@ class KnowledgeIndex:
             )
         self._stored = stored
         self._embedder = embedder
+        self._lexical = LexicalIndex([embedding_text(chunk) for chunk in stored.chunks])
 
     @classmethod
     def load(cls, index_dir: Path, embedder: Embedder | None = None) -> KnowledgeIndex:
@@ -107,25 +117,47 @@ class KnowledgeIndex:
         total = self._stored.faiss_index.ntotal
         if total == 0:
             return []
-        vector = self._embedder.embed([query])
-        fetch = min(total, k * CHUNKS_PER_ARTICLE)
-        while True:
-            scores, rows = self._stored.faiss_index.search(np.ascontiguousarray(vector), fetch)
-            hits = best_per_article(scores[0], rows[0], self._stored.chunks, k)
-            if len(hits) == k or fetch == total:
-                return hits
-            fetch = total
+        return article_hits(self.chunk_scores(query), self._stored.chunks, k)
+
+    def chunk_scores(self, query: str) -> np.ndarray:
+        """The fused score of every chunk, in index order."""
+        dense, lexical = self.dense_and_lexical(query)
+        return mix(dense, lexical, FusionParams())
+
+    def dense_and_lexical(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine and BM25 score of every chunk, in index order."""
+        dense = self.dense_scores(self._embedder.embed([query]))
+        return dense[0], self._lexical.scores(query)
+
+    def dense_scores(self, vectors: np.ndarray) -> np.ndarray:
+        """Row i: the cosine of query vector i with every chunk, in index order."""
+        total = self._stored.faiss_index.ntotal
+        scores, rows = self._stored.faiss_index.search(np.ascontiguousarray(vectors), total)
+        dense = np.empty((len(vectors), total), dtype=np.float32)
+        np.put_along_axis(dense, rows, scores, axis=1)
+        return dense
+
+    def lexical_scores(self, query: str) -> np.ndarray:
+        return self._lexical.scores(query)
+
+    def embed(self, queries: list[str]) -> np.ndarray:
+        return self._embedder.embed(queries)
+
+    @property
+    def chunks(self) -> tuple[Chunk, ...]:
+        return self._stored.chunks
 
     def section_scores(self, query: str, article: str) -> dict[str, float]:
-        """Cosine similarity of the query to each section of one article (its best chunk per section),
-        so the answer can come from the section that matches, not just the article's best chunk."""
-        rows = [row for row, chunk in enumerate(self._stored.chunks) if chunk.article == article]
+        """Cosine similarity of the query to each section of one article (its best text chunk per
+        section), so the answer can come from the section that matches, not just the article's best chunk."""
+        chunks = self._stored.chunks
+        rows = [row for row, chunk in enumerate(chunks) if chunk.article == article and not chunk.is_question]
         if not rows or not query.strip():
             return {}
         vector = self._embedder.embed([query])[0]
         scores: dict[str, float] = {}
         for row in rows:
-            section = self._stored.chunks[row].section
+            section = chunks[row].section
             score = float(np.dot(self._stored.faiss_index.reconstruct(row), vector))
             scores[section] = max(score, scores.get(section, -1.0))
         return scores

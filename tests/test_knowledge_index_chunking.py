@@ -140,3 +140,28 @@ def test_chunk_article_one_chunk_per_section_and_overlapping_windows(
 )
 def test_embedding_text_puts_title_and_heading_in_front(section: str, expected: str) -> None:
     assert embedding_text(Chunk("fees#0", "fees", "Account fees", section, "It is £3.")) == expected
+
+
+def test_front_matter_questions_become_question_chunks_after_the_sections() -> None:
+    text = ARTICLE.replace(
+        "tags: [cards, activation]\n",
+        "tags: [cards]\nquestions:\n  - how do I start using my card?\n  - ' new card, now what? '\n",
+    )
+    article = parse_article("card-activation", text)
+    assert article.questions == ("how do I start using my card?", "new card, now what?")
+    chunks = chunk_article(article, ChunkingParams())
+    questions = [chunk for chunk in chunks if chunk.is_question]
+    assert [(c.id, c.section, c.text) for c in questions] == [
+        ("card-activation#3", "", "how do I start using my card?"),
+        ("card-activation#4", "", "new card, now what?"),
+    ]
+    assert not any(chunk.is_question for chunk in chunks[:3])
+    # a question embeds alone, as the customer's question would
+    assert embedding_text(questions[0]) == "how do I start using my card?"
+
+
+@pytest.mark.parametrize("questions", ["questions: how?", "questions: [1, 2]", "questions: ['  ']"])
+def test_malformed_front_matter_questions_name_the_slug(questions: str) -> None:
+    text = ARTICLE.replace("tags: [cards, activation]", f"tags: [cards]\n{questions}")
+    with pytest.raises(ArticleError, match="card-activation: front matter 'questions'"):
+        parse_article("card-activation", text)

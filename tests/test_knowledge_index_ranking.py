@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from knowledge_index.builder import BuildPlan, order_rows, plan_build
-from knowledge_index.calibration import Outcome, choose, evaluate, grid, outcomes
+from knowledge_index.calibration import Outcome, choose, evaluate, grid, lowest_within_wrong_rate, outcomes
 from knowledge_index.chunking import Chunk
 from knowledge_index.config_file import with_answer_threshold
 from knowledge_index.evaluation import (
@@ -21,7 +21,15 @@ from knowledge_index.evaluation import (
     recall_at_k,
     unknown_articles,
 )
-from knowledge_index.search import Hit, best_per_article, make_snippet
+from knowledge_index.fusion import (
+    FusionParams,
+    best_by_article,
+    mix,
+    ranked,
+    reciprocal_rank_fusion,
+    with_margin,
+)
+from knowledge_index.search import Hit, article_hits, make_snippet
 
 
 @pytest.mark.parametrize(
@@ -69,33 +77,99 @@ def test_order_rows_groups_by_article_in_slug_order(
 CHUNKS = [
     Chunk("a#0", "a", "Article A", "One", "a zero"),
     Chunk("a#1", "a", "Article A", "Two", "a one"),
+    Chunk("a#2", "a", "Article A", "", "what is a?", is_question=True),
     Chunk("b#0", "b", "Article B", "", "b zero"),
     Chunk("c#0", "c", "Article C", "Three", "c zero"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("scores", "rows", "k", "expected_chunk_ids"),
+    ("scores", "k", "expected"),
     [
-        ([0.9, 0.8, 0.7, 0.6], [1, 0, 2, 3], 3, ["a#1", "b#0", "c#0"]),
-        ([0.9, 0.8, 0.7, 0.6], [1, 0, 2, 3], 2, ["a#1", "b#0"]),
-        ([0.9, 0.8, 0.7], [2, 1, 0], 5, ["b#0", "a#1"]),
-        ([0.9, 0.5, -1.0], [3, 0, -1], 5, ["c#0", "a#0"]),
-        ([], [], 3, []),
+        # article score = its best chunk + 2 x its lead over the best other article;
+        # shown chunk = its best text chunk
+        ([0.1, 0.9, 0.0, 0.8, 0.7], 3, [("a", 1.1, "a#1"), ("b", 0.6, "b#0"), ("c", 0.3, "c#0")]),
+        ([0.1, 0.9, 0.0, 0.8, 0.7], 2, [("a", 1.1, "a#1"), ("b", 0.6, "b#0")]),
+        # a sample question ranks its article, but the hit shows the best text chunk
+        ([0.3, 0.2, 0.95, 0.8, 0.7], 1, [("a", 1.25, "a#0")]),
+        # a tie leads nobody: both keep their own score
+        ([0.1, 0.2, 0.3, 0.5, 0.5], 5, [("b", 0.5, "b#0"), ("c", 0.5, "c#0"), ("a", -0.1, "a#1")]),
     ],
 )
-def test_best_per_article_keeps_the_best_chunk_of_each_article(
-    scores: list[float], rows: list[int], k: int, expected_chunk_ids: list[str]
+def test_article_hits_rank_articles_by_their_best_chunk(
+    scores: list[float], k: int, expected: list[tuple[str, float, str]]
 ) -> None:
-    hits = best_per_article(scores, rows, CHUNKS, k)
-    assert [hit.chunk_id for hit in hits] == expected_chunk_ids
-    assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+    hits = article_hits(np.array(scores, dtype=np.float32), CHUNKS, k)
+    assert [(hit.article, round(hit.score, 4), hit.chunk_id) for hit in hits] == expected
 
 
-def test_best_per_article_fills_every_hit_field() -> None:
-    assert best_per_article([0.5], [1], CHUNKS, 1) == [
-        Hit(score=0.5, article="a", title="Article A", section="Two", snippet="a one", chunk_id="a#1")
+def test_article_hits_fill_every_hit_field() -> None:
+    assert article_hits(np.array([0.5, 0.25, 0.0, 0.0, 0.0]), CHUNKS, 1) == [
+        Hit(score=1.5, article="a", title="Article A", section="One", snippet="a zero", chunk_id="a#0")
     ]
+
+
+@pytest.mark.parametrize(
+    ("dense", "lexical", "params", "expected"),
+    [
+        ([0.5, 0.2], [0.0, 0.0], FusionParams(0.5, 20.0), [0.5, 0.2]),
+        ([0.5, 0.2], [20.0, 60.0], FusionParams(0.5, 20.0), [0.75, 0.575]),
+        ([0.5], [-3.0], FusionParams(0.5, 20.0), [0.5]),  # a negative BM25 score never lowers the cosine
+        ([0.5, 0.2], [5.0, 5.0], FusionParams(0.0, 1.0), [0.5, 0.2]),  # weight 0: dense only
+    ],
+)
+def test_mix_adds_the_saturated_bm25_score(
+    dense: list[float], lexical: list[float], params: FusionParams, expected: list[float]
+) -> None:
+    assert mix(np.array(dense), np.array(lexical), params).round(4).tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("rankings", "k", "expected"),
+    [
+        ([["a", "b"], ["a", "b"]], 60, {"a": 2 / 61, "b": 2 / 62}),
+        ([["a", "b"], ["b", "c"]], 1, {"a": 1 / 2, "b": 1 / 3 + 1 / 2, "c": 1 / 3}),
+        ([[]], 60, {}),
+    ],
+)
+def test_reciprocal_rank_fusion(rankings: list[list[str]], k: int, expected: dict[str, float]) -> None:
+    assert reciprocal_rank_fusion(rankings, k) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("scores", "articles", "expected"),
+    [
+        ([0.1, 0.3, 0.2], ["a", "a", "b"], {"a": 0.3, "b": 0.2}),
+        ([], [], {}),
+    ],
+)
+def test_best_by_article(scores: list[float], articles: list[str], expected: dict[str, float]) -> None:
+    assert best_by_article(scores, articles) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("scores", "weight", "expected"),
+    [
+        ([0.9, 0.5, 0.7], 2.0, [1.3, -0.3, 0.3]),
+        ([0.5, 0.5, 0.1], 2.0, [0.5, 0.5, -0.7]),
+        ([0.9, 0.5], 0.0, [0.9, 0.5]),
+        ([0.9], 2.0, [0.9]),  # a lone article has no rival
+    ],
+)
+def test_with_margin_adds_the_lead_over_the_best_rival(
+    scores: list[float], weight: float, expected: list[float]
+) -> None:
+    assert with_margin(np.array(scores), weight).round(4).tolist() == expected
+
+
+def test_ranked_breaks_ties_by_name() -> None:
+    assert ranked({"b": 0.5, "a": 0.5, "c": 0.9}) == ["c", "a", "b"]
+
+
+@pytest.mark.parametrize(("weight", "half", "margin"), [(-0.1, 1.0, 1.0), (0.5, 0.0, 1.0), (0.5, 1.0, -1.0)])
+def test_fusion_params_reject_nonsense(weight: float, half: float, margin: float) -> None:
+    with pytest.raises(ValueError, match="lexical_weight"):
+        FusionParams(weight, half, margin)
 
 
 @pytest.mark.parametrize(
@@ -205,6 +279,24 @@ def test_choose_takes_the_middle_of_the_best_plateau() -> None:
     chosen = choose(RESULTS, grid())
     assert chosen.threshold == 0.55
     assert chosen.f1 == pytest.approx(6 / 7)
+
+
+@pytest.mark.parametrize(
+    ("max_wrong", "expected"),
+    [
+        (0.5, 0.1),  # at 0.1: 1 wrong of 4 is within half
+        (0.25, 0.1),
+        (0.2, 0.7),  # the wrong answer at 0.6 must be refused
+        (0.0, 0.7),
+    ],
+)
+def test_lowest_within_wrong_rate(max_wrong: float, expected: float) -> None:
+    results = [Outcome(0.9, True), Outcome(0.6, False), Outcome(0.8, True), Outcome(0.2, True)]
+    assert lowest_within_wrong_rate(results, [0.7, 0.1, 0.5], max_wrong) == expected
+
+
+def test_lowest_within_wrong_rate_falls_back_to_the_highest_candidate() -> None:
+    assert lowest_within_wrong_rate([Outcome(0.9, False)], [0.1, 0.5], 0.0) == 0.5
 
 
 def test_grid_spans_zero_to_one() -> None:
