@@ -41,9 +41,8 @@ validate: bootstrap  ## rasa data validate
 stories: train  ## the test stories in tests/stories with the trained model; a wrong prediction fails
 	$(RASA) test core --e2e --model $$($(PY) -m tandem.training) --stories tests/stories --out var/results/core --fail-on-prediction-errors
 
-rasa-test: train  ## NLU cross-validation plus the test stories in tests/stories
+rasa-test: stories  ## NLU cross-validation plus the test stories in tests/stories
 	$(RASA) test nlu --config config.yml --nlu training_data/nlu --cross-validation --folds 3 --out var/results/nlu
-	$(RASA) test core --e2e --model $$(ls -t models/tandem-*.tar.gz | head -1) --stories tests/stories --endpoints bot/endpoints.yml --out var/results/core --fail-on-prediction-errors
 
 shell: train  ## talk to the assistant in the terminal (starts the action server alongside)
 	$(PY) -m bot.bank seed
