@@ -85,6 +85,10 @@ async def test_an_angry_chat_goes_to_an_agent_who_answers_and_hands_back_while_t
     await expect(offer).to_be_hidden(timeout=WAIT_MS)
     await expect(desk.get_by_test_id("transcript")).to_contain_text("I'm furious", timeout=WAIT_MS)
     await expect(desk.get_by_test_id("context-summary")).to_contain_text("card declined")
+    # The bot's help-centre answer reads on the desk as on the chat page: Markdown rendered, source linked.
+    answer = desk.get_by_test_id("transcript").locator("[data-sender=bot]").first
+    await expect(answer.locator("a[href^='/help/']")).to_have_count(1)
+    await expect(answer).not_to_contain_text("**")
     await expect(chat.get_by_test_id("handoff-banner")).to_contain_text("chatting with", timeout=WAIT_MS)
 
     # 5: messages both ways.

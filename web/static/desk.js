@@ -3,6 +3,7 @@
 // so this page keeps no state of its own that matters beyond drafts.
 import { fill, h, setText, svg } from "/static/dom.js";
 import { REASON_LABEL, STATE_LABEL } from "/static/labels.js";
+import { renderMarkdown } from "/static/markdown.js";
 const MAX_BYTES = 4096; // gateway.max_message_bytes
 const MAX_NOTES_BYTES = 8192; // the server's limit for wrap-up notes
 const SENDER_LABEL = { customer: "Customer", bot: "Assistant (bot)", agent: "Agent", system: "System" };
@@ -826,7 +827,9 @@ function appendMessage(message, { scroll = true } = {}) {
       h("span", { class: "who", text: who }),
       h("time", { datetime: message.created_at, title: new Date(message.created_at).toLocaleString(), text: clock(message.created_at) })),
     h("span", { class: "visually-hidden", text: ": " }),
-    h("span", { class: "text", text: message.text }),
+    message.sender === "bot"
+      ? h("span", { class: "text" }, renderMarkdown(message.text))
+      : h("span", { class: "text", text: message.text }),
     tags.length ? h("span", { class: "tags" }, tags) : null);
   // Keep time order even when a late frame carries an older message.
   const at = parseTime(message.created_at);
