@@ -144,6 +144,8 @@ class VoiceSettings(_Section):
     registration: VoiceRegistrationSettings | None = None
     greeting: str = Field(min_length=1)
     reprompt: str = Field(min_length=1)
+    # Said before the bot's pending question, asked again, when the caller stays silent after one.
+    reprompt_apology: str = Field(default="Sorry, I didn't hear anything.", min_length=1)
     goodbye: str = Field(min_length=1)
     # Spoken from memory when the gateway cannot be reached, so it is synthesised at start.
     unavailable: str = Field(min_length=1)

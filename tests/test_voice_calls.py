@@ -151,7 +151,7 @@ def test_caller_hanging_up_mid_reply_leaves_a_closed_recorded_conversation(
 QUESTIONS = {
     "5550111": ("I lost my card.", "lost"),
     "5550112": ("I would like to talk to a person.", "person"),
-    "5550113": ("Hello there.", "hello"),
+    "5550113": ("Hello, can you help me?", "help"),  # "Hello there." alone was heard as "below there."
     "5550114": ("How do I activate my new card?", "activate"),
 }
 MORE_QUESTIONS = {

@@ -82,6 +82,7 @@ def load_engines(voice: VoiceSettings) -> SpeechEngines:
         prompts=(
             opening(voice),
             voice.reprompt,
+            voice.reprompt_apology,
             voice.goodbye,
             voice.unavailable,
             voice.agent_left,

