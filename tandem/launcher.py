@@ -1,5 +1,6 @@
 """`python -m tandem up`: seed the demo bank, build the knowledge index, train if needed, run everything.
 
+A process that dies is started again (tandem/restart_policy.py); one that keeps dying stops the stack.
 Ctrl-C (or SIGTERM) stops the gateway, Rasa and the action server, in that order.
 """
 
@@ -67,7 +68,10 @@ def run_stack() -> int:
         )
         while not stopping.wait(1.0):
             if (process := stack.check()) is not None:
-                log.error("%s exited with %s; stopping", process.name, process.exited())
+                log.error(
+                    "%s keeps dying (exit %s, %d restarts lately); stopping: see %s",
+                    process.name, process.exited(), len(process.restart_times), process.log_path,
+                )  # fmt: skip
                 return 1
         return 0
     finally:

@@ -8,6 +8,7 @@ Secrets reach each child through its environment only, never its command line (`
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tandem.config import CONFIG_ENV, REPO_ROOT, Settings
+from tandem.restart_policy import GiveUp, RestartPolicy, after_death
 from tandem.secrets import SECRET_ENV_NAMES, Secrets, env_name
 from tandem.training import rasa_env
 from voice_gateway.dispatcher import VoicePlan, plan_voice
@@ -30,7 +32,7 @@ ACTIONS_SECRETS = frozenset({env_name("actions_token")})
 
 log = logging.getLogger(__name__)
 
-MAX_RESTARTS = 5  # a voice worker that keeps dying stops the stack, like any other process
+RESTARTS = RestartPolicy()
 
 
 @dataclass
@@ -40,9 +42,8 @@ class ManagedProcess:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
-    # A voice worker behind the dispatcher: restarted when it dies (the dispatcher skips it meanwhile).
-    restartable: bool = False
-    restarts: int = 0
+    restart_times: list[float] = field(default_factory=list)  # monotonic
+    restart_at: float | None = None  # dead, and due to start again then
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,6 +60,12 @@ class ManagedProcess:
 
     def exited(self) -> int | None:
         return None if self.process is None else self.process.poll()
+
+    def kill_leftovers(self) -> None:
+        """Forked workers outlive a leader killed with SIGKILL and would hold its port: end the group."""
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
 
     def stop(self, timeout_s: float = 10.0) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -175,7 +182,6 @@ class Stack:
                     ],
                     base_env,
                     logs / f"{worker.name}.log",
-                    restartable=voice.dispatcher is not None,
                 )
             )
 
@@ -228,22 +234,30 @@ class Stack:
             f"\n  Warning:    {voice.note}" if voice.note else ""
         )
 
-    def check(self) -> ManagedProcess | None:
-        """The first process that exited and cannot be restarted; a dead voice worker is restarted
-        (MAX_RESTARTS times in all), and the dispatcher gives it calls again once it answers a probe."""
+    def check(self, now: float | None = None) -> ManagedProcess | None:
+        """Restart dead processes (after RESTARTS' pause); the first one in a crash loop is returned.
+
+        Meanwhile the rest carries on: the gateway keeps a customer's message pending while Rasa is
+        away and replays it when Rasa is back; the dispatcher skips a dead voice worker."""
+        now = time.monotonic() if now is None else now
         for process in self.processes:
-            if process.exited() is None:
+            code = process.exited()
+            if code is None:
                 continue
-            if not process.restartable or process.restarts >= MAX_RESTARTS:
-                return process
-            process.restarts += 1
-            log.error(
-                "%s exited with %s; restarting it (restart %d)",
-                process.name,
-                process.exited(),
-                process.restarts,
-            )
-            process.start()
+            if process.restart_at is None:
+                decision = after_death(RESTARTS, process.restart_times, now)
+                if isinstance(decision, GiveUp):
+                    return process
+                process.restart_at = decision.at
+                process.kill_leftovers()
+                log.error("%s exited with %s; restarting it in %.1f s", process.name, code, decision.at - now)
+            elif now >= process.restart_at:
+                process.restart_at = None
+                process.restart_times.append(now)
+                process.start()
+                log.warning("%s restarted (%d in the last %.0f s)", process.name,
+                            len([t for t in process.restart_times if now - t < RESTARTS.window_s]),
+                            RESTARTS.window_s)  # fmt: skip
         return None
 
     def stop(self) -> None:

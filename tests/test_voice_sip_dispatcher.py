@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tandem.config import load_settings
 from tandem.isolated import free_port, write_isolated_config
-from tandem.processes import ManagedProcess, Stack
+from tandem.processes import RESTARTS, ManagedProcess, Stack
 from tandem.secrets import load_secrets
 from tests.sip.audio_check import has_tone, load_wav, sox_tone
 from tests.sip.harness import (
@@ -137,19 +137,25 @@ def test_the_plan_splits_ports_and_falls_back_to_one_process_without_kamailio(tm
     assert find_kamailio() is not None, "kamailio is a test dependency: scripts/system_packages.sh"
 
 
-def test_the_stack_restarts_a_dead_worker_but_not_other_processes(tmp_path: Path) -> None:
+def test_the_stack_restarts_a_dead_process_after_a_pause_and_gives_up_on_a_crash_loop(tmp_path: Path) -> None:
     settings = load_settings(write_isolated_config(tmp_path))
     stack = Stack(settings, tmp_path / "config.yml", tmp_path / "model.tar.gz", load_secrets(settings))
-    worker = ManagedProcess("voice-1", ["true"], {}, tmp_path / "w.log", restartable=True)
+    dying = ManagedProcess("voice-1", ["true"], {}, tmp_path / "w.log")
     gateway = ManagedProcess("gateway", ["sleep", "30"], {}, tmp_path / "g.log")
-    stack.processes = [gateway, worker]
+    stack.processes = [gateway, dying]
     for process in stack.processes:
         process.start()
     try:
-        worker.process.wait(10)  # type: ignore[union-attr]
-        assert stack.check() is None and worker.restarts == 1
-        gateway.stop(timeout_s=5)
-        assert stack.check() is gateway
+        now = 1000.0
+        for restart in range(RESTARTS.burst):
+            dying.process.wait(10)  # type: ignore[union-attr]
+            assert stack.check(now) is None and dying.restart_at is not None  # dead: a pause first
+            assert stack.check(dying.restart_at - 0.01) is None and len(dying.restart_times) == restart
+            now = dying.restart_at
+            assert stack.check(now) is None and len(dying.restart_times) == restart + 1
+        dying.process.wait(10)  # type: ignore[union-attr]
+        assert stack.check(now) is dying  # burst deaths within the window: a crash loop
+        assert gateway.exited() is None and gateway.restart_times == []
     finally:
         stack.stop()
 
