@@ -20,8 +20,10 @@ import uuid
 from pathlib import Path
 
 import aiohttp
+import yaml
 
 from benchmarks.results import header, merge_results, percentile
+from tandem.config import settings
 from tandem.isolated import prepared_stack, write_isolated_config
 
 # A mix like a bank's chat: greetings, FAQ answered from the knowledge index, small talk.
@@ -69,34 +71,56 @@ async def level(url: str, concurrency: int, turns: int) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--turns", type=int, default=20, help="messages per simulated customer")
-    args = parser.parse_args()
+def run_stack(workers: int | None, levels: tuple[int, ...], turns: int) -> dict[int, dict[str, float]]:
+    """The levels, on a fresh isolated stack with that many Rasa workers (None: as config.yml)."""
     with tempfile.TemporaryDirectory() as tmp:
         limits = {
             "rate_limit_per_s": 1000.0,
             "rate_limit_burst": 1000,
             "start_limit_per_s": 1000.0,
             "start_limit_burst": 1000,
+            "client_limit_per_s": 1000.0,
+            "client_limit_burst": 1000,
         }
-        stack = prepared_stack(write_isolated_config(Path(tmp), limits))
+        config = write_isolated_config(Path(tmp), limits)
+        if workers is not None:
+            raw = yaml.safe_load(config.read_text(encoding="utf-8"))
+            raw["tandem"]["rasa"]["workers"] = workers
+            config.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+        stack = prepared_stack(config)
         stack.start()
         try:
-            results = {c: asyncio.run(level(stack.gateway_url, c, args.turns)) for c in (1, 10, 50)}
+            return {c: asyncio.run(level(stack.gateway_url, c, turns)) for c in levels}
         finally:
             stack.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=20, help="messages per simulated customer")
+    args = parser.parse_args()
+    workers = settings().rasa.workers
+    results = run_stack(None, (1, 10, 50), args.turns)
+    # The same load on one Rasa worker, in the same run: the ratio is what the workers bring.
+    baseline = run_stack(1, (10,), args.turns)[10]
     figures = {}
     for c, r in results.items():
         figures[f"chat_p50_ms_c{c}"] = round(r["p50"], 1)
         figures[f"chat_p95_ms_c{c}"] = round(r["p95"], 1)
         figures[f"chat_msgs_per_s_c{c}"] = round(r["msgs_per_s"], 1)
     figures["chat_msgs_per_s"] = max(round(r["msgs_per_s"], 1) for r in results.values())
+    figures["chat_msgs_per_s_c10_one_worker"] = round(baseline["msgs_per_s"], 1)
+    figures["chat_rasa_workers"] = workers
     merge_results(figures)
     print(header("make bench (benchmarks.chat_load)"))
-    print("\n| concurrent conversations | messages | p50 ms | p95 ms | messages/s |\n|---|---|---|---|---|")
-    for c, r in results.items():
-        print(f"| {c} | {r['n']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['msgs_per_s']:.1f} |")
+    print(f"\n{workers} Rasa workers (config.yml); the last row is the same run's baseline on one worker.")
+    print("\n| Rasa workers | concurrent conversations | messages | p50 ms | p95 ms | messages/s |")
+    print("|---|---|---|---|---|---|")
+    for c, r in [*((c, r) for c, r in results.items()), (10, baseline)]:
+        n = 1 if r is baseline else workers
+        print(f"| {n} | {c} | {r['n']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['msgs_per_s']:.1f} |")
+    ratio = results[10]["msgs_per_s"] / baseline["msgs_per_s"]
+    print(f"\nThroughput at 10 concurrent, {workers} workers / 1 worker: {ratio:.2f}")
 
 
 if __name__ == "__main__":

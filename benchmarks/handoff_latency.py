@@ -41,6 +41,9 @@ LIMITS = {
     "rate_limit_burst": 50,
     "start_limit_per_s": 50.0,
     "start_limit_burst": 500,
+    # Every simulated customer comes from 127.0.0.1, which the per-address limit would take for one.
+    "client_limit_per_s": 1000.0,
+    "client_limit_burst": 1000,
 }
 
 

@@ -1,7 +1,9 @@
 """`python -m bot.rasa_run run ...` (in Rasa's venv): `rasa run ...` with the JWT secret of Rasa's HTTP
 API taken from TANDEM_RASA_TOKEN, so it never appears on a command line, where `ps` shows it to every
 user of the machine. Rasa takes its plain auth token only in a URL's query string, hence JWT; the
-gateway signs its requests with the same secret (tandem/bot_client.py)."""
+gateway signs its requests with the same secret (tandem/bot_client.py).
+
+It also makes Rasa validate action server responses with a validator built once (see the module)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import os
 import sys
 
 from rasa.__main__ import main
+
+import bot.action_response_validation  # noqa: F401  (patches Rasa's per-response schema check)
 
 if __name__ == "__main__":
     # Rasa parses sys.argv; /proc/<pid>/cmdline keeps showing what this process was started with.

@@ -5,7 +5,7 @@ The verification form marks the message it took a PIN, date of birth or account 
 text and entities: what reaches the database, and every tracker read back from it, holds the mask.
 A secret slot's value (the account number, kept while the form asks for the PIN) is needed until
 the form clears it; from then on its stored history is masked too.
-Configured in bot/endpoints.yml; runs inside the Rasa server (Python 3.10).
+Configured in bot/endpoints.yml; runs inside each Rasa worker (Python 3.10), all sharing one store.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import turn_summary
 from tandem.secret_answers import MASKED_TEXT, marked_message_id
 
 
@@ -69,10 +70,15 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, secret_slots: Collection[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.secret_slots = frozenset(secret_slots)
+        if self.engine.dialect.name == "sqlite":
+            # Every Rasa worker writes this file: WAL lets one write while the others read.
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         mask_secret_answers(tracker.events)
         await super().save(tracker)
+        turn_summary.note(tracker)  # masked already: what the gateway is told is what was stored
         cleared = cleared_secret_slots(list(tracker.events), self.secret_slots)
         if cleared:
             self._mask_stored_slots(tracker.sender_id, cleared)

@@ -6,6 +6,7 @@ missed for lack of a second pass. A hit shows the article's best text chunk, nev
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +85,9 @@ class KnowledgeIndex:
             )
         self._stored = stored
         self._embedder = embedder
+        # A knowledge turn asks for the article, then for its sections, with the same question: the
+        # embedding was half the action server's CPU when computed twice (py-spy, benchmarks/RESULTS.md).
+        self._query_vector = functools.lru_cache(maxsize=256)(self._embed_one)
         self._lexical = LexicalIndex([embedding_text(chunk) for chunk in stored.chunks])
 
     @classmethod
@@ -126,7 +130,7 @@ class KnowledgeIndex:
 
     def dense_and_lexical(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """Cosine and BM25 score of every chunk, in index order."""
-        dense = self.dense_scores(self._embedder.embed([query]))
+        dense = self.dense_scores(self._query_vector(query)[np.newaxis, :])
         return dense[0], self._lexical.scores(query)
 
     def dense_scores(self, vectors: np.ndarray) -> np.ndarray:
@@ -143,6 +147,11 @@ class KnowledgeIndex:
     def embed(self, queries: list[str]) -> np.ndarray:
         return self._embedder.embed(queries)
 
+    def _embed_one(self, query: str) -> np.ndarray:
+        vector = self._embedder.embed([query])[0]
+        vector.setflags(write=False)  # shared by every caller of the cache
+        return vector
+
     @property
     def chunks(self) -> tuple[Chunk, ...]:
         return self._stored.chunks
@@ -154,7 +163,7 @@ class KnowledgeIndex:
         rows = [row for row, chunk in enumerate(chunks) if chunk.article == article and not chunk.is_question]
         if not rows or not query.strip():
             return {}
-        vector = self._embedder.embed([query])[0]
+        vector = self._query_vector(query)
         scores: dict[str, float] = {}
         for row in rows:
             section = chunks[row].section

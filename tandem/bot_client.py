@@ -1,4 +1,7 @@
-"""Client for the Rasa server: REST channel for the turn, tracker API for what the NLU understood.
+"""Client for the Rasa workers: Tandem's channel (bot/tandem_channel.py) for the turn's replies and
+what the NLU understood; the tracker API for the rest.
+
+Each conversation goes to its own worker, or the next one that takes connections (tandem/rasa_workers.py).
 
 Rasa's HTTP API takes its plain token only in the query string, where URLs get logged: Rasa runs with
 a JWT secret instead (bot/rasa_run.py), and every API call carries a short-lived signed bearer token.
@@ -6,21 +9,25 @@ a JWT secret instead (bot/rasa_run.py), and every API call carries a short-lived
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 import jwt
 
 from tandem.config import RasaSettings
+from tandem.rasa_workers import failover_order, worker_urls
 from tandem.secret_answers import marked_message_id
 
 log = logging.getLogger(__name__)
 # Rasa's server verifies these with the shared secret; "admin" may read any conversation's tracker.
 JWT_ALGORITHM = "HS256"
 JWT_LIFETIME_S = 300
+T = TypeVar("T")
 
 
 class BotUnavailable(Exception):
@@ -51,7 +58,7 @@ class BotTurn:
 
 
 def parse_replies(payload: Any) -> list[BotReply]:
-    """Rasa's REST channel answers with a list of messages; keep text and buttons, skip the rest."""
+    """The channel answers with a list of messages; keep text and buttons, skip the rest."""
     if not isinstance(payload, list):
         raise BotUnavailable(f"unexpected reply from Rasa: {type(payload).__name__}")
     replies = []
@@ -75,24 +82,50 @@ def marks_secret_answer(payload: Any) -> bool:
 
 class BotClient:
     def __init__(self, settings: RasaSettings, jwt_secret: str, session: aiohttp.ClientSession) -> None:
-        self._base = str(settings.url).rstrip("/")
+        self._workers = worker_urls(str(settings.url), settings.workers)
         self._jwt_secret = jwt_secret
         self._session = session
         self._timeout = aiohttp.ClientTimeout(total=settings.timeout_s, sock_connect=1.0)
         self._probe_timeout = aiohttp.ClientTimeout(total=2.0)
 
+    async def _on_worker(self, conversation_id: str, call: Callable[[str], Awaitable[T]]) -> T:
+        """call(worker URL) on the conversation's worker, or on the next one if it refuses connections."""
+        refused: aiohttp.ClientConnectorError | None = None
+        for index in failover_order(conversation_id, len(self._workers)):
+            try:
+                return await call(self._workers[index])
+            except aiohttp.ClientConnectorError as exc:
+                refused = exc
+        raise BotUnavailable(f"no Rasa worker takes connections: {refused}")
+
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> BotTurn:
-        try:
+        async def turn(base: str) -> tuple[Any, dict[str, Any]]:
             async with self._session.post(
-                f"{self._base}/webhooks/rest/webhook",
+                f"{base}/webhooks/tandem/webhook",
                 json={"sender": conversation_id, "message": text, "metadata": metadata},
+                headers=self._auth(),
                 timeout=self._timeout,
             ) as response:
                 if response.status != 200:
                     raise BotUnavailable(f"Rasa answered HTTP {response.status}")
-                payload = await response.json()
-                replies = parse_replies(payload)
-            state = await self._state(conversation_id)
+                answer = await response.json()
+            if not isinstance(answer, dict):
+                raise BotUnavailable(f"unexpected reply from Rasa: {type(answer).__name__}")
+            understood = answer.get("understood")
+            if not isinstance(understood, dict):  # not noted by the tracker store: ask its API
+                return answer.get("messages"), await self._state(base, conversation_id)
+            state = {
+                "latest_message": {
+                    "intent": understood.get("intent"),
+                    "entities": understood.get("entities"),
+                },
+                "slots": understood.get("slots"),
+            }
+            return answer.get("messages"), state
+
+        try:
+            payload, state = await self._on_worker(conversation_id, turn)
+            replies = parse_replies(payload)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise BotUnavailable(f"{type(exc).__name__}: {exc}") from exc
         latest = state.get("latest_message") or {}
@@ -117,10 +150,10 @@ class BotClient:
         }
         return {"Authorization": f"Bearer {jwt.encode(claims, self._jwt_secret, algorithm=JWT_ALGORITHM)}"}
 
-    async def _state(self, conversation_id: str) -> dict[str, Any]:
+    async def _state(self, base: str, conversation_id: str) -> dict[str, Any]:
         # include_events=NONE keeps this call cheap however long the conversation is.
         async with self._session.get(
-            f"{self._base}/conversations/{conversation_id}/tracker",
+            f"{base}/conversations/{conversation_id}/tracker",
             params={"include_events": "NONE"},
             headers=self._auth(),
             timeout=self._timeout,
@@ -132,38 +165,54 @@ class BotClient:
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
         """The full tracker (events, slots) for one conversation, for handoff context."""
-        try:
+
+        async def read(base: str) -> dict[str, Any]:
             async with self._session.get(
-                f"{self._base}/conversations/{conversation_id}/tracker",
-                headers=self._auth(),
-                timeout=self._timeout,
+                f"{base}/conversations/{conversation_id}/tracker", headers=self._auth(), timeout=self._timeout
             ) as response:
                 response.raise_for_status()
                 result: dict[str, Any] = await response.json()
                 return result
+
+        try:
+            return await self._on_worker(conversation_id, read)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise BotUnavailable(str(exc)) from exc
 
     async def set_slots(self, conversation_id: str, values: dict[str, Any]) -> None:
         """Overwrite slots in the tracker, e.g. to clear a handled request for a person on hand-back."""
         events = [{"event": "slot", "name": name, "value": value} for name, value in values.items()]
-        try:
+
+        async def write(base: str) -> None:
             async with self._session.post(
-                f"{self._base}/conversations/{conversation_id}/tracker/events",
+                f"{base}/conversations/{conversation_id}/tracker/events",
                 params={"include_events": "NONE"},
                 headers=self._auth(),
                 json=events,
                 timeout=self._timeout,
             ) as response:
                 response.raise_for_status()
+
+        try:
+            await self._on_worker(conversation_id, write)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise BotUnavailable(str(exc)) from exc
 
     async def status(self) -> dict[str, Any]:
-        """Rasa's /status: which model is loaded. Raises BotUnavailable when Rasa is down."""
+        """Rasa's /status of the first worker up (which model is loaded), with how many are up.
+        Raises BotUnavailable when none is."""
+        results = await asyncio.gather(
+            *(self._status(base) for base in self._workers), return_exceptions=True
+        )
+        up = [r for r in results if isinstance(r, dict)]
+        if not up:
+            raise BotUnavailable(f"no Rasa worker is up: {results[0]}")
+        return {**up[0], "workers_up": len(up), "workers": len(self._workers)}
+
+    async def _status(self, base: str) -> dict[str, Any]:
         try:
             async with self._session.get(
-                f"{self._base}/status", headers=self._auth(), timeout=self._probe_timeout
+                f"{base}/status", headers=self._auth(), timeout=self._probe_timeout
             ) as response:
                 response.raise_for_status()
                 result: dict[str, Any] = await response.json()

@@ -26,7 +26,9 @@ class _Section(BaseModel):
 
 
 class RasaSettings(_Section):
+    # Worker i listens on url's port + i; each conversation is pinned to one (tandem/rasa_workers.py).
     url: HttpUrl
+    workers: int = Field(default=1, ge=1, le=16)
     timeout_s: float = Field(gt=0, le=120)
     health_interval_s: float = Field(gt=0, le=60)
 

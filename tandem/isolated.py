@@ -34,6 +34,24 @@ def free_port() -> int:
     raise RuntimeError("no free port on 127.0.0.1")
 
 
+def free_consecutive_ports(count: int) -> int:
+    """The first of count consecutive TCP ports free on 127.0.0.1 (Rasa worker i listens on base + i)."""
+    for _ in range(50):
+        base = free_port()
+        if all(_tcp_free(base + i) for i in range(1, count)):
+            return base
+    raise RuntimeError(f"no {count} consecutive free ports on 127.0.0.1")
+
+
+def _tcp_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+        try:
+            tcp.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def rtp_base() -> int:
     """A random even RTP base; pjsua skips ports in use, the randomness just avoids crowding."""
     return random.randrange(20000, 58000, 2)
@@ -45,7 +63,8 @@ def write_isolated_config(root: Path, gateway: dict[str, Any] | None = None) -> 
     tandem["data_dir"] = str(root)
     tandem["store_url"] = f"sqlite+aiosqlite:///{root / 'tandem.sqlite'}"
     tandem["bank_db_path"] = str(root / "bank.sqlite")
-    tandem["rasa"]["url"] = f"http://127.0.0.1:{free_port()}"
+    workers = int(tandem["rasa"].get("workers", 1))
+    tandem["rasa"]["url"] = f"http://127.0.0.1:{free_consecutive_ports(workers)}"
     tandem["actions"]["url"] = f"http://127.0.0.1:{free_port()}"
     tandem["gateway"]["port"] = free_port()
     tandem["gateway"]["internal_port"] = free_port()

@@ -18,8 +18,10 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tandem.config import CONFIG_ENV, REPO_ROOT, Settings
+from tandem.rasa_workers import worker_urls
 from tandem.restart_policy import GiveUp, RestartPolicy, after_death
 from tandem.secrets import SECRET_ENV_NAMES, Secrets, env_name
 from tandem.training import rasa_env
@@ -79,13 +81,6 @@ class ManagedProcess:
             self.process.wait()
 
 
-def _port(url: object) -> str:
-    port = getattr(url, "port", None)
-    if port is None:
-        raise ValueError(f"{url} has no port")
-    return str(port)
-
-
 @dataclass
 class Stack:
     settings: Settings
@@ -122,6 +117,15 @@ class Stack:
         actions_secrets = {k: v for k, v in self.secrets.environ().items() if k in ACTIONS_SECRETS}
         actions_env = {**plain_env, CONFIG_ENV: str(self.config_path), "PYTHONPATH": str(REPO_ROOT)}
         tracker_db = s.resolve(s.data_dir) / "rasa_tracker.sqlite"
+        # Every worker shares the tracker store, so any of them can take a conversation over.
+        rasa_urls = worker_urls(str(s.rasa.url), s.rasa.workers)
+        rasa_env_vars = {
+            **{k: v for k, v in rasa_env(threads=s.threads.onnx).items() if k not in SECRET_ENV_NAMES},
+            **rasa_secrets,
+            CONFIG_ENV: str(self.config_path),
+            "TANDEM_ACTIONS_URL": str(s.actions.url).rstrip("/"),
+            "TANDEM_RASA_TRACKER_DB": str(tracker_db),
+        }
         self.processes = [
             ManagedProcess(
                 "actions",
@@ -129,35 +133,30 @@ class Stack:
                 {**actions_env, **actions_secrets},
                 logs / "actions.log",
             ),
-            ManagedProcess(
-                "rasa",
-                [
-                    str(RASA_PYTHON),
-                    "-m",
-                    "bot.rasa_run",
-                    "run",
-                    "--enable-api",
-                    "-i",
-                    s.rasa.url.host or "127.0.0.1",
-                    "-p",
-                    _port(s.rasa.url),
-                    "-m",
-                    str(self.model),
-                    "--endpoints",
-                    str(REPO_ROOT / "bot" / "endpoints.yml"),
-                    "--credentials",
-                    str(REPO_ROOT / "bot" / "credentials.yml"),
-                ],
-                {
-                    **{
-                        k: v for k, v in rasa_env(threads=s.threads.onnx).items() if k not in SECRET_ENV_NAMES
-                    },
-                    **rasa_secrets,
-                    CONFIG_ENV: str(self.config_path),
-                    "TANDEM_ACTIONS_URL": str(s.actions.url).rstrip("/"),
-                    "TANDEM_RASA_TRACKER_DB": str(tracker_db),
-                },
-                logs / "rasa.log",
+            *(
+                ManagedProcess(
+                    "rasa" if len(rasa_urls) == 1 else f"rasa-{i + 1}",
+                    [
+                        str(RASA_PYTHON),
+                        "-m",
+                        "bot.rasa_run",
+                        "run",
+                        "--enable-api",
+                        "-i",
+                        urlsplit(url).hostname or "127.0.0.1",
+                        "-p",
+                        str(urlsplit(url).port),
+                        "-m",
+                        str(self.model),
+                        "--endpoints",
+                        str(REPO_ROOT / "bot" / "endpoints.yml"),
+                        "--credentials",
+                        str(REPO_ROOT / "bot" / "credentials.yml"),
+                    ],
+                    rasa_env_vars,
+                    logs / ("rasa.log" if len(rasa_urls) == 1 else f"rasa-{i + 1}.log"),
+                )
+                for i, url in enumerate(rasa_urls)
             ),
             ManagedProcess(
                 "gateway", [str(GATEWAY_PYTHON), "-m", "tandem", "serve"], base_env, logs / "gateway.log"
@@ -213,6 +212,11 @@ class Stack:
 
     def process(self, name: str) -> ManagedProcess:
         return next(p for p in self.processes if p.name == name)
+
+    @property
+    def rasa_processes(self) -> list[ManagedProcess]:
+        """The Rasa workers: "rasa", or "rasa-1" .. "rasa-N"."""
+        return [p for p in self.processes if p.name == "rasa" or p.name.startswith("rasa-")]
 
     @property
     def voice_processes(self) -> list[ManagedProcess]:

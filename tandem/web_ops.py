@@ -38,7 +38,11 @@ async def _timed(name: str, probe: Any) -> tuple[str, dict[str, Any]]:
 
 async def _rasa(request: web.Request) -> Any:
     status = await request.app[BOT].status()
-    return {"model": Path(str(status.get("model_file", ""))).name or None}
+    return {
+        "model": Path(str(status.get("model_file", ""))).name or None,
+        "workers_up": status["workers_up"],
+        "workers": status["workers"],
+    }
 
 
 async def _actions(request: web.Request) -> Any:

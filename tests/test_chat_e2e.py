@@ -14,14 +14,16 @@ from tests.chat_client import reply_text, say, start_conversation, transcript
 pytestmark = pytest.mark.e2e
 
 
-async def test_health_reports_every_component_up(http: aiohttp.ClientSession) -> None:
+async def test_health_reports_every_component_up(http: aiohttp.ClientSession, stack: Stack) -> None:
     async with http.get("/health") as response:
         body = await response.json()
     assert response.status == 200, body
     assert body["status"] == "ok"
     assert set(body["components"]) == {"rasa", "actions", "index", "store"}
     assert body["components"]["index"]["detail"]["articles"] >= 60
-    assert body["components"]["rasa"]["detail"]["model"].startswith("tandem-")
+    rasa = body["components"]["rasa"]["detail"]
+    assert rasa["model"].startswith("tandem-")
+    assert rasa["workers_up"] == rasa["workers"] == stack.settings.rasa.workers
 
 
 async def test_rest_chat_stores_both_sides_with_intent(http: aiohttp.ClientSession) -> None:

@@ -129,6 +129,7 @@ def test_killed_processes_come_back_and_nothing_the_customer_said_is_lost(tmp_pa
     isolate_voice(config)
     raw = yaml.safe_load(config.read_text(encoding="utf-8"))
     raw["tandem"]["voice"]["processes"] = 1  # the phone is not under test: one voice process is enough
+    raw["tandem"]["rasa"]["workers"] = 1  # with two, the other would answer (tests/test_rasa_workers_e2e.py)
     config.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     settings = load_settings(config)
     launcher = Launcher(config)

@@ -103,7 +103,7 @@ async def test_a_pin_typed_at_the_method_question_is_masked_everywhere(
     everything, user_texts = tracker_user_texts(stack, conversation)
     assert pin not in everything and account not in everything  # user events and slot history
     assert user_texts.count(MASKED_TEXT) == 2, user_texts
-    for name in ("gateway", "actions", "rasa"):
+    for name in ("gateway", "actions", *(p.name for p in stack.rasa_processes)):
         assert pin not in log_text(stack, name), f"{name}.log holds the PIN"
         assert "I want to talk to a person" not in log_text(stack, name), f"{name}.log holds customer text"
 

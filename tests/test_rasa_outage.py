@@ -18,7 +18,8 @@ async def test_rasa_down_then_back(http: aiohttp.ClientSession, stack: Stack) ->
     conversation = await start_conversation(http)
     assert (await say(http, conversation, "hello"))["bot_available"] is True
 
-    stack.process("rasa").stop()
+    for rasa in stack.rasa_processes:  # every worker: with one left, the conversation moves to it
+        rasa.stop()
     try:
         async with http.ws_connect(f"/api/conversations/{conversation}/ws") as ws:
             await ws.receive_json()
@@ -35,7 +36,8 @@ async def test_rasa_down_then_back(http: aiohttp.ClientSession, stack: Stack) ->
             assert messages[-2]["text"] == "what are your branch opening hours"
             assert messages[-1] == {**messages[-1], "sender": "system", "text": BOT_UNAVAILABLE_TEXT}
     finally:
-        stack.process("rasa").start()
+        for rasa in stack.rasa_processes:
+            rasa.start()
     await asyncio.to_thread(stack.wait_healthy, 180)
 
     # The gateway replays the pending message by itself; the answer lands in the transcript.

@@ -12,6 +12,7 @@ import jwt
 import pytest
 
 from tandem.processes import Stack
+from tandem.rasa_workers import worker_urls
 from tandem.secrets import SECRET_ENV_NAMES
 from tests.chat_client import say, start_conversation
 
@@ -73,7 +74,8 @@ def test_each_process_gets_only_the_secrets_it_uses(stack: Stack) -> None:
         return {v.split(b"=", 1)[0].decode() for v in variables if v} & SECRET_ENV_NAMES
 
     # bot.rasa_run pops TANDEM_RASA_TOKEN from its own environment, but /proc shows the one it got.
-    assert secret_names("rasa") == {"TANDEM_RASA_TOKEN", "TANDEM_ACTIONS_TOKEN"}
+    for rasa in stack.rasa_processes:
+        assert secret_names(rasa.name) == {"TANDEM_RASA_TOKEN", "TANDEM_ACTIONS_TOKEN"}
     assert "TANDEM_SERVICE_TOKEN" in secret_names("gateway")
     if stack.voice is not None and stack.voice.dispatcher is not None:
         assert secret_names("dispatcher") == set()
@@ -101,11 +103,38 @@ async def test_rasa_takes_no_token_in_a_url_only_a_signed_bearer(stack: Stack) -
             assert "model_file" in await response.json()
 
 
+async def test_only_the_gateway_can_send_rasa_a_message(stack: Stack) -> None:
+    """Rasa's REST channel took anyone's message; Tandem's channel wants the signed bearer, on every worker."""
+    secret = stack.secrets.rasa_token.get_secret_value()
+    turn = {"sender": "someone-else", "message": "what's my balance?"}
+    signed = jwt.encode({"user": {"username": "tandem-gateway", "role": "admin"}}, secret, algorithm="HS256")
+    async with aiohttp.ClientSession() as http:
+        for url in worker_urls(str(stack.settings.rasa.url), stack.settings.rasa.workers):
+            async with http.post(f"{url}/webhooks/rest/webhook", json=turn) as response:
+                assert response.status == 404, url  # not served at all
+            for headers in [
+                {},
+                {"Authorization": "Bearer not-a-token"},
+                {"Authorization": f"Bearer {secret}"},
+            ]:
+                async with http.post(
+                    f"{url}/webhooks/tandem/webhook", json=turn, headers=headers
+                ) as response:
+                    assert response.status == 401, (url, headers)
+            auth = {"Authorization": f"Bearer {signed}"}
+            async with http.post(
+                f"{url}/webhooks/tandem/webhook", json={"sender": 1}, headers=auth
+            ) as response:
+                assert response.status == 400 and "sender" in (await response.json())["error"]["message"]
+
+
 async def test_no_secret_in_any_log(stack: Stack, http: aiohttp.ClientSession) -> None:
     await say(http, await start_conversation(http), "what's my balance?")  # Rasa's API is used meanwhile
     logs = stack.settings.resolve(stack.settings.data_dir) / "logs"
     files = [p for p in logs.iterdir() if p.is_file()]
-    assert {"rasa.log", "gateway.log"} <= {p.name for p in files}
+    assert {p.log_path.name for p in [*stack.rasa_processes, stack.process("gateway")]} <= {
+        p.name for p in files
+    }
     for path in files:
         text = path.read_bytes()
         assert not any(value.encode() in text for value in stack.secrets.values()), path.name
