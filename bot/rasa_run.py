@@ -3,7 +3,8 @@ API taken from TANDEM_RASA_TOKEN, so it never appears on a command line, where `
 user of the machine. Rasa takes its plain auth token only in a URL's query string, hence JWT; the
 gateway signs its requests with the same secret (tandem/bot_client.py).
 
-It also makes Rasa validate action server responses with a validator built once (see the module)."""
+It also makes Rasa validate action server responses with a validator built once, and find event
+classes in a table (see those modules)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import sys
 
 from rasa.__main__ import main
 
-import bot.action_response_validation  # noqa: F401  (patches Rasa's per-response schema check)
+# Imported for their effect: they patch Rasa's per-response schema check and per-event class search.
+import bot.action_response_validation
+import bot.event_types  # noqa: F401
 
 if __name__ == "__main__":
     # Rasa parses sys.argv; /proc/<pid>/cmdline keeps showing what this process was started with.
