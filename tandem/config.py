@@ -119,6 +119,8 @@ class VoiceEndpointingSettings(_Section):
     end_silence_ms: float = Field(gt=0)
     # Caller speech needed to cut the bot off: shorter is a cough or an "uh-huh".
     min_barge_in_ms: float = Field(gt=0)
+    # Caller speech that pauses the bot at once, before it is known to be a barge-in; 0: off.
+    hold_after_ms: float = Field(default=0, ge=0)
     no_input_ms: float = Field(gt=0)
     max_reprompts: int = Field(ge=0)
     max_turn_ms: float = Field(gt=0)

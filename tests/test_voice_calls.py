@@ -7,14 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tandem.conversations import MASKED_TEXT
 from tandem.processes import Stack
 from tests.sip.audio_check import first_quiet, rms, window
 from tests.sip.harness import Proc, phone
-from tests.voice.speech import heard_text, read_wav, say_wav
+from tests.voice.speech import heard_text, read_wav, say_wav, speak, write_wav
 from tests.voice.stack import closed_conversation, conversation_of, process_log, voice_log, wait_voice_ready
+from voice_gateway.audio import SAMPLE_RATE, first_sound_index
 from voice_gateway.call_flow import opening
 
 pytestmark = pytest.mark.e2e
@@ -112,6 +114,39 @@ def test_caller_speech_stops_a_long_reply_at_once(stack: Stack, voice_uri: str, 
     customer = [m["text"].lower() for m in conversation["messages"] if m["sender"] == "customer"]
     # The interruption answered the account-number question, so the core stored it masked.
     assert len(customer) == 2, customer
+
+
+def test_a_cough_pauses_the_greeting_which_then_carries_on(
+    stack: Stack, voice_uri: str, tmp_path: Path
+) -> None:
+    okay = speak("Okay.")
+    start = first_sound_index(okay, threshold_dbfs=-45.0, frame_samples=80) or 0
+    cough = okay[start : start + int(0.12 * SAMPLE_RATE)]  # speech, but too short to be a barge-in
+    silence = np.zeros(int(2.2 * SAMPLE_RATE), dtype=np.int16)
+    write_wav(tmp_path / "cough.wav", np.concatenate([silence, cough, silence, silence]), SAMPLE_RATE)
+    caller = call(tmp_path, voice_uri, "5550106", 9, "--play", str(tmp_path / "cough.wav"))
+    assert caller.wait(40) == 0, caller.describe()
+
+    conversation = closed_conversation(stack, conversation_of(stack, "5550106"))
+    recording, rate = read_wav(Path(conversation["outcome"]["recording"]))
+    caller_side, bot_side = recording[:, 0].astype(float), recording[:, 1].astype(float)
+    onset = next(
+        t / 100 for t in range(150, 400) if rms(window(caller_side, rate, t / 100, t / 100 + 0.02)) > 300
+    )
+    assert rms(window(bot_side, rate, onset - 0.3, onset)) > 300, "the bot was not talking at the cough"
+    paused_at = next(
+        t / 100
+        for t in range(int(onset * 100), int(onset * 100) + 60)
+        if rms(window(bot_side, rate, t / 100, t / 100 + 0.04)) < 100
+    )
+    assert paused_at - onset <= 0.3, f"the bot talked on {paused_at - onset:.2f} s over the cough"
+    assert rms(window(bot_side, rate, paused_at + 0.4, paused_at + 1.0)) > 300, (
+        "the greeting did not carry on"
+    )
+    assert [m for m in conversation["messages"] if m["sender"] == "customer"] == []  # not a turn
+    assert not any(e.get("msg") == "barge-in" and e.get("conversation_id") == conversation["conversation_id"]
+                   for e in voice_log(stack))  # fmt: skip
+    assert "how can i help" in heard_text(tmp_path / "caller.wav")
 
 
 def test_silence_gets_a_reprompt_then_goodbye_and_hang_up(

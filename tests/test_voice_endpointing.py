@@ -25,16 +25,19 @@ FAST = EndpointingSettings(
     max_reprompts=1,
     max_turn_ms=500,
 )
+HOLDING = replace(FAST, hold_after_ms=20)
 DEFAULTS = EndpointingSettings()
 PROBABILITY = {"S": 0.9, "m": 0.4, ".": 0.1}
 
-STARTED, PAUSE, RESUMED, ENDED, BARGE_IN, NO_INPUT = (
+STARTED, PAUSE, RESUMED, ENDED, BARGE_IN, NO_INPUT, HOLD, RESUME = (
     EventKind.SPEECH_STARTED,
     EventKind.PAUSE,
     EventKind.SPEECH_RESUMED,
     EventKind.TURN_ENDED,
     EventKind.BARGE_IN,
     EventKind.NO_INPUT,
+    EventKind.HOLD,
+    EventKind.RESUME,
 )
 
 
@@ -142,6 +145,24 @@ CASES = [
         [(NO_INPUT, 300), (STARTED, 330), (PAUSE, 380), (ENDED, 430), (NO_INPUT, 730)],
     ),
     case("no timer after a turn until told", "L SSS" + "." * 60, [(STARTED, 30), (PAUSE, 80), (ENDED, 130)]),
+    case("hold off: a cough during playback is nothing", "P SS ....", []),
+    case("hold: a cough pauses the bot, which resumes", "P SS ....", [(HOLD, 20), (RESUME, 30)], HOLDING),
+    case("hold: one chunk is not enough to pause", "P S ....", [], HOLDING),
+    case(
+        "hold, then a barge-in when the speech goes on",
+        "P SSSSSSSS" + "." * 10,
+        [(HOLD, 20), (BARGE_IN, 80), (STARTED, 80), (PAUSE, 130), (ENDED, 180)],
+        HOLDING,
+    ),
+    case("hold: mid values keep the bot paused", "P SS mmmm ..", [(HOLD, 20), (RESUME, 70)], HOLDING),
+    case(
+        "two coughs: pause, resume, twice",
+        "P SS . SS .",
+        [(HOLD, 20), (RESUME, 30), (HOLD, 50), (RESUME, 60)],
+        HOLDING,
+    ),
+    case("the bot stopped while paused: nothing to resume", "P SS E ....", [(HOLD, 20)], HOLDING),
+    case("no hold without playback", "SSS" + "." * 10, [(STARTED, 30), (PAUSE, 80), (ENDED, 130)], HOLDING),
     case(
         "production defaults: 32 ms chunks",
         "S" * 10 + "." * 20,
@@ -299,3 +320,8 @@ def test_without_the_setting_a_complete_transcript_changes_nothing() -> None:
 )
 def test_reads_as_complete(text: str, complete: bool) -> None:
     assert reads_as_complete(text) is complete
+
+
+def test_hold_must_come_before_a_barge_in() -> None:
+    with pytest.raises(ValueError):
+        replace(FAST, hold_after_ms=FAST.min_barge_in_ms)

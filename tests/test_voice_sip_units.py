@@ -109,7 +109,7 @@ def test_frame_copy_out_of_pjsua2_vectors_is_exact_and_fast() -> None:
     assert time.perf_counter() - started < 0.1  # bytes(vector) takes about 0.45 s for these 1000
 
 
-async def test_bot_audio_plays_in_order_and_barge_in_silences_the_next_frame() -> None:
+async def test_bot_audio_plays_in_order_holds_and_barge_in_silences_the_next_frame() -> None:
     loop = asyncio.get_running_loop()
     received: list[bytes] = []
     drained = asyncio.Event()
@@ -127,6 +127,18 @@ async def test_bot_audio_plays_in_order_and_barge_in_silences_the_next_frame() -
     assert audio.frame_requested() is None and not audio.playing
     await asyncio.sleep(0.05)
     assert not drained.is_set(), "a barge-in is not the bot finishing its sentence"
+
+    audio.play(frame(1) + frame(2) + frame(3))
+    assert audio.frame_requested() == frame(1)
+    audio.hold_playback()  # the caller may be barging in: silence, the rest kept
+    assert [audio.frame_requested() for _ in range(3)] == [None, None, None] and audio.playing
+    audio.resume_playback()  # a cough: on from where it paused
+    assert [audio.frame_requested() for _ in range(2)] == [frame(2), frame(3)]
+    audio.play(frame(4))
+    audio.hold_playback()
+    audio.stop_playback()  # a barge-in after the hold: nothing left, and no longer held
+    audio.play(frame(5))
+    assert audio.frame_requested() == frame(5)
 
     media_clock = threading.Thread(target=lambda: [audio.frame_received(frame(7)) for _ in range(3)])
     media_clock.start()

@@ -172,7 +172,11 @@ class CallFlow:
     # --- turn-taking -----------------------------------------------------------------------------------
 
     def _on_turn_event(self, event: Event) -> None:
-        if event.kind is EventKind.BARGE_IN:
+        if event.kind is EventKind.HOLD:
+            self._session.hold_playback()
+        elif event.kind is EventKind.RESUME:
+            self._session.resume_playback()
+        elif event.kind is EventKind.BARGE_IN:
             self._speaker.interrupt()
             log.info("barge-in", extra={"at_ms": event.at_ms})
         elif event.kind is EventKind.PAUSE:

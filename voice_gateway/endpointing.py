@@ -14,6 +14,9 @@ Events, in the order a caller's turn produces them:
 - BARGE_IN: min_barge_in_ms of speech while the bot is playing: stop playback. SPEECH_STARTED follows
   at once for the same speech, so the interruption itself is transcribed. A cough or an "uh-huh"
   shorter than min_barge_in_ms is ignored and does not become a turn.
+- HOLD and RESUME (hold_after_ms > 0): hold_after_ms of speech while the bot is playing pauses it at
+  once, so a caller who talks over the bot is not talked over for min_barge_in_ms; BARGE_IN follows if
+  the speech goes on, RESUME (the bot carries on where it paused) if it was only a cough.
 - NO_INPUT: no_input_ms passed while listening without a turn: reprompt; give_up is set once
   max_reprompts reprompts went unanswered (say goodbye).
 """
@@ -31,6 +34,8 @@ class EventKind(StrEnum):
     SPEECH_RESUMED = "speech_resumed"
     TURN_ENDED = "turn_ended"
     BARGE_IN = "barge_in"
+    HOLD = "hold"
+    RESUME = "resume"
     NO_INPUT = "no_input"
 
 
@@ -64,6 +69,8 @@ class EndpointingSettings:
     pause_ms: float = 200.0
     end_silence_ms: float = 600.0
     min_barge_in_ms: float = 250.0
+    # Caller speech that pauses the bot until it is a barge-in or a cough; 0 = off.
+    hold_after_ms: float = 0.0
     no_input_ms: float = 6000.0
     max_reprompts: int = 1
     max_turn_ms: float = 20000.0
@@ -82,6 +89,8 @@ class EndpointingSettings:
             raise ValueError("need pause_ms < complete_end_silence_ms <= end_silence_ms (or 0: off)")
         if min(self.chunk_ms, self.min_speech_ms, self.min_barge_in_ms, self.no_input_ms) <= 0:
             raise ValueError("chunk_ms, min_speech_ms, min_barge_in_ms and no_input_ms must be positive")
+        if not 0 <= self.hold_after_ms < self.min_barge_in_ms:
+            raise ValueError("need 0 <= hold_after_ms < min_barge_in_ms")
         if self.max_reprompts < 0 or self.max_turn_ms <= self.min_speech_ms:
             raise ValueError("need max_reprompts >= 0 and max_turn_ms > min_speech_ms")
 
@@ -101,6 +110,7 @@ class Endpointer:
         self._trailing = False  # silence since _last_speech_end inside the open turn
         self._pause_sent = False
         self._bot_speaking = False
+        self._holding = False  # the bot is paused by caller speech not yet long enough for a barge-in
         self._listening_since: float | None = None  # no-input timer; None = not armed
         self._no_input_count = 0
         self._complete_until: float | None = None  # speech_end_ms of a turn whose transcript reads complete
@@ -118,11 +128,12 @@ class Endpointer:
     def playback_started(self, now_ms: float) -> None:
         """The bot started talking: caller speech now needs min_barge_in_ms, and nobody waits for input."""
         self._bot_speaking = True
+        self._holding = False
         self._listening_since = None
 
     def playback_ended(self, now_ms: float) -> None:
         """The bot finished (or was stopped): the caller's turn to talk, so the no-input timer starts."""
-        self._bot_speaking = False
+        self._bot_speaking = self._holding = False
         if self._turn_start is None:
             self.start_listening(now_ms)
 
@@ -149,8 +160,11 @@ class Endpointer:
             return self._continue_turn(self._turn_start, end)
         if self._bot_speaking:
             if self._run_ms < self._s.min_barge_in_ms:
+                if self._s.hold_after_ms and not self._holding and self._run_ms >= self._s.hold_after_ms:
+                    self._holding = True
+                    return [Event(EventKind.HOLD, end, speech_start_ms=self._run_start)]
                 return []
-            self._bot_speaking = False
+            self._bot_speaking = self._holding = False
             return [Event(EventKind.BARGE_IN, end, speech_start_ms=self._run_start), self._open_turn(end)]
         return [self._open_turn(end)] if self._run_ms >= self._s.min_speech_ms else []
 
@@ -181,6 +195,9 @@ class Endpointer:
 
     def _silence(self, end: float) -> list[Event]:
         self._run_start, self._run_ms = None, 0.0
+        if self._holding:  # it stopped short of a barge-in: a cough, an "uh-huh"
+            self._holding = False
+            return [Event(EventKind.RESUME, end)]
         if self._turn_start is None:
             return []
         self._trailing = True

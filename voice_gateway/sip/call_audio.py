@@ -4,7 +4,8 @@ The media clock thread asks for the bot's next frame and hands over the caller's
 it must never wait, so it only pops from / posts to structures that are safe without locks:
 a ``collections.deque`` for the bot's frames (append and popleft are atomic) and
 ``loop.call_soon_threadsafe`` for the caller's frames and the drained notice. Barge-in is a
-``deque.clear()``: the very next tick, at most 20 ms later, sends silence.
+``deque.clear()``: the very next tick, at most 20 ms later, sends silence. Holding is a flag the tick
+reads: silence is sent and the queue kept, so the bot can carry on where it paused.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class CallAudio:
         self.heard_by: Track | None = None
         self._bot: deque[bytes] = deque()
         self._report_drained = False
+        self._held = False
 
     def play(self, pcm: bytes) -> None:
         """Queue 16 kHz int16 PCM after what is already queued (cut into 20 ms frames)."""
@@ -53,7 +55,15 @@ class CallAudio:
     def stop_playback(self) -> None:
         """Drop every queued frame: the caller hears silence from the next tick on."""
         self._report_drained = False
+        self._held = False
         self._bot.clear()
+
+    def hold_playback(self) -> None:
+        """Silence from the next tick on, keeping what is queued for resume_playback()."""
+        self._held = True
+
+    def resume_playback(self) -> None:
+        self._held = False
 
     @property
     def playing(self) -> bool:
@@ -66,7 +76,7 @@ class CallAudio:
     def frame_requested(self) -> bytes | None:
         """The bot's frame for this tick, or None for silence (media clock thread)."""
         try:
-            frame: bytes | None = self._bot.popleft()
+            frame: bytes | None = None if self._held else self._bot.popleft()
         except IndexError:
             frame = None
             if self._report_drained:

@@ -89,6 +89,14 @@ class CallSession:
         """Barge-in: drop all queued bot audio; the caller hears silence from the next 20 ms tick."""
         self.audio.stop_playback()
 
+    def hold_playback(self) -> None:
+        """The caller may be barging in: silence from the next tick, the queued audio kept."""
+        self.audio.hold_playback()
+
+    def resume_playback(self) -> None:
+        """It was only a cough: the queued audio plays on from where it was held."""
+        self.audio.resume_playback()
+
     @property
     def playing(self) -> bool:
         return self.audio.playing
