@@ -33,6 +33,8 @@ from handoff.store import (
     OfferOutcome,
     OfferRecord,
 )
+from handoff.ticket_service import TicketService
+from handoff.ticket_store import TicketStore
 from tandem.bot_client import BotClient, BotTurn, BotUnavailable
 from tandem.config import Settings
 from tandem.conversations import MASKED_TEXT, ConversationService
@@ -45,6 +47,7 @@ from tandem.validation import InputError
 log = logging.getLogger(__name__)
 
 TICK_S = 0.5
+TICKET_GAUGES_S = 10.0
 # Buttons a customer gets once the wait passes the queue's maximum.
 KEEP_WAITING, TICKET, CALLBACK = "/handoff_keep_waiting", "/handoff_ticket", "/handoff_callback"
 ALTERNATIVES = [
@@ -97,6 +100,9 @@ class HandoffService:
         self._knowledge = knowledge
         self._metrics = metrics
         self._clock = clock
+        self.tickets = TicketService(
+            settings, store, TicketStore(store.engine), conversations, metrics, clock
+        )  # fmt: skip
         self.desks = DeskHub()
         self._sentiment = SentimentScorer(neutral_texts=[MASKED_TEXT])
         self._lock = asyncio.Lock()
@@ -147,6 +153,8 @@ class HandoffService:
         """A customer message while queued or with an agent (the bot does not see it)."""
         contact = await self.contacts.open_contact_for(conversation.id)
         if contact is None:
+            if await self._store.status(conversation.id) == ConversationStatus.TICKET:
+                await self.tickets.customer_wrote(conversation, message)
             return
         payload = (message.data or {}).get("payload")
         if contact.status == ContactStatus.QUEUED and payload in (TICKET, CALLBACK, KEEP_WAITING):
@@ -246,9 +254,13 @@ class HandoffService:
     async def run(self) -> None:
         """Route forever: every tick, or at once when something changed."""
         await self._recover()
+        tickets_counted = 0.0
         while True:
             try:
                 await self.tick()
+                if self._clock() - tickets_counted >= TICKET_GAUGES_S:  # SLA clocks run without events
+                    tickets_counted = self._clock()
+                    await self.tickets.summary()
             except Exception:  # The router must outlive any one failure, or nobody is ever answered.
                 log.exception("routing tick failed; retrying")
             with contextlib.suppress(TimeoutError):
@@ -388,19 +400,26 @@ class HandoffService:
                 conversation, Sender.SYSTEM, "Thanks for waiting; you keep your place."
             )
             return
-        status, text = (
-            (ContactStatus.TICKET, "Thanks. Our team will reply to your message here within one working day.")
-            if payload == TICKET
-            else (
-                ContactStatus.CALLBACK,
-                "Thanks. A colleague will call you back on the number we hold for you.",
-            )
-        )
+        status = ContactStatus.TICKET if payload == TICKET else ContactStatus.CALLBACK
         async with self._lock:
             now = self._clock()
             await self._withdraw_offers(contact.id, now)
-            await self.contacts.update_contact(contact.id, status=status, ended_at=now, closed_at=now)
+            text = await self.tickets.from_waiting_contact(
+                contact, conversation, callback=payload == CALLBACK
+            )
+            # A web customer keeps the conversation: the team's answer comes into it.
+            staying = conversation.channel == "web"
+            await self.contacts.update_contact(
+                contact.id,
+                ConversationStatus.TICKET if staying else None,
+                status=status,
+                ended_at=now,
+                closed_at=now,
+            )
         await self._conversations.say(conversation, Sender.SYSTEM, text)
+        if staying:
+            self._conversations.events.publish(conversation.id, {"type": "handoff", "status": "ticket"})
+            return
         # Closing takes the conversation's lock, which the customer's message being handled holds.
         self._spawn(self._conversations.close(conversation, {"reason": str(status), "queue": contact.queue}))
 

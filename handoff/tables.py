@@ -1,4 +1,4 @@
-"""Tables of the human side: agents and their sessions, queued contacts, and offers.
+"""Tables of the human side: agents and their sessions, queued contacts, offers, and tickets.
 
 They share the conversation store's metadata (and database), so a contact and its conversation are
 written in one transaction and a restart finds the queue exactly as it was.
@@ -74,4 +74,40 @@ offers = sa.Table(
     sa.Column("expires_at", sa.Float, nullable=False),
     sa.Column("outcome", sa.String(20), nullable=False, index=True),
     sa.Column("closed_at", sa.Float),
+)
+
+tickets = sa.Table(
+    "tickets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.ForeignKey("conversations.id"), nullable=False, index=True),
+    sa.Column("contact_id", sa.ForeignKey("contacts.id")),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("queue", sa.String(64), nullable=False, index=True),
+    sa.Column("priority", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("subject", sa.String(200), nullable=False),
+    # A callback's number: personal data, shown to the team on the ticket and never logged.
+    sa.Column("callback_number", sa.String(40)),
+    sa.Column("assignee_id", sa.ForeignKey("agents.id"), index=True),
+    sa.Column("context", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("first_response_due", sa.Float, nullable=False),
+    sa.Column("resolution_due", sa.Float, nullable=False),
+    sa.Column("first_response_at", sa.Float),
+    sa.Column("resolved_at", sa.Float),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+ticket_events = sa.Table(
+    "ticket_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("ticket_id", sa.ForeignKey("tickets.id"), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False),
+    # created, reply (to the customer), customer_reply, note (agents only), status, assigned
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("agent_id", sa.ForeignKey("agents.id")),
+    sa.Column("text", sa.Text, nullable=False),
 )

@@ -248,6 +248,9 @@ class QueueSettings(_Section):
     overflow_to: tuple[str, ...] = ()
     # After max_wait_s the customer is offered a ticket or a callback instead of waiting on.
     max_wait_s: float = Field(gt=0)
+    # A ticket's service levels: the team's first answer, and its resolution, within these.
+    first_response_s: float = Field(default=4 * 3600, gt=0)
+    resolution_s: float = Field(default=3 * 86400, gt=0)
 
 
 class HandoffSettings(_Section):

@@ -116,3 +116,15 @@ class Metrics:
             "Today's ended conversations that the bot resolved without a person",
             registry=self.registry,
         )
+        self.tickets_created = Counter(
+            "tandem_tickets_created_total", "Tickets created", ["queue", "kind"], registry=self.registry
+        )
+        self.tickets = Gauge(
+            "tandem_tickets", "Tickets by queue and status", ["queue", "status"], registry=self.registry
+        )
+        self.tickets_breached = Gauge(
+            "tandem_tickets_sla_breached",
+            "Tickets not closed whose first-response or resolution SLA is overdue",
+            ["queue"],
+            registry=self.registry,
+        )

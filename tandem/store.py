@@ -93,6 +93,8 @@ class ConversationStatus(StrEnum):
     BOT = "bot"
     QUEUED = "queued"
     AGENT = "agent"
+    # Waiting on the team's written answer to a ticket (handoff/ticket_service.py): still open to the customer.
+    TICKET = "ticket"
     CLOSED = "closed"
 
 
@@ -421,6 +423,15 @@ class Store:
                 sa.update(conversations)
                 .where(conversations.c.id == conversation_id)
                 .values(status=ConversationStatus.CLOSED, closed_at=now, updated_at=now, outcome=outcome)
+            )
+
+    async def reopen(self, conversation_id: str, status: ConversationStatus) -> None:
+        """A closed conversation taken up again (the team answered the ticket it left): its outcome stays."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                sa.update(conversations)
+                .where(conversations.c.id == conversation_id)
+                .values(status=status, closed_at=None, updated_at=utcnow())
             )
 
     async def set_outcome_field(self, conversation_id: str, key: str, value: Any) -> None:

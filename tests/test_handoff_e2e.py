@@ -4,6 +4,7 @@ context, they talk, and the conversation goes back to the bot; plus the queue's 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -157,12 +158,10 @@ async def test_a_long_wait_offers_a_ticket_or_a_callback(
     )
     await say(http, conversation, "Leave a message", payload=TICKET)
 
-    async def outcome() -> dict[str, Any] | None:
-        async with http.get(f"/api/conversations/{conversation}") as response:
-            body: dict[str, Any] = await response.json()
-        return body["outcome"] if body["status"] == "closed" else None
-
-    assert (await eventually(outcome))["reason"] == "ticket"
+    # A ticket with a reference and a service level; the chat stays open for the team's answer.
+    told = await eventually(lambda: _said(http, conversation, "system", "reply in this chat"))
+    assert told and await status(http, conversation) == "ticket"
+    assert re.search(r"T-\d{5}", " ".join(await texts(http, conversation, "system")))
 
 
 async def test_an_agent_who_drops_gets_the_conversation_back_or_it_is_requeued(

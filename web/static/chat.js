@@ -76,8 +76,11 @@ function showHandoff(text) {
   handoffEl.hidden = !text;
 }
 
+const TICKET_BANNER = "Your message is with our team: their reply will appear here.";
+
 function onHandoff(frame) {
-  if (frame.status === "queued") showHandoff("Waiting for a colleague…");
+  if (frame.status === "ticket") showHandoff(TICKET_BANNER);
+  else if (frame.status === "queued") showHandoff("Waiting for a colleague…");
   else if (frame.status === "agent") showHandoff(`You're chatting with ${frame.agent.display_name}.`);
   else showHandoff("");
 }
@@ -120,6 +123,7 @@ async function connect(forceNew = false) {
     if (frame.type === "hello") {
       frame.messages.forEach(render);
       if (frame.status === "closed") ended();
+      else if (frame.status === "ticket") showHandoff(TICKET_BANNER);
       else if (frame.status === "agent") showHandoff("You're chatting with one of our team.");
       else if (frame.status === "queued" && handoffEl.hidden) showHandoff("Waiting for a colleague…");
       if (!frame.bot_available) statusEl.textContent = "Connected – the assistant is temporarily unavailable";

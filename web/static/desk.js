@@ -899,6 +899,18 @@ function act(type, extra = {}) {
 
 ui.end.addEventListener("click", () => act("end"));
 ui.handback.addEventListener("click", () => act("handback"));
+// Follow-up work after the live conversation: a ticket with this contact's context, on the Tickets page.
+document.getElementById("create-ticket").addEventListener("click", async () => {
+  const contactId = desk.selected;
+  if (!contactId) return;
+  const response = await fetch("/api/tickets", {
+    method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ contact_id: contactId }),
+  });
+  const data = await response.json();
+  if (!response.ok) { toast(data.error ? data.error.message : "Could not create the ticket."); return; }
+  toast(`Ticket ${data.ticket.reference} created: find it on the Tickets page.`, "info");
+});
 ui.transferQueue.addEventListener("change", refreshControls);
 ui.transfer.addEventListener("click", () => {
   const queue = ui.transferQueue.value;
