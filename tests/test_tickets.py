@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from handoff.ticket_service import within
 from handoff.tickets import (
     Clocks,
     Sla,
@@ -92,3 +93,19 @@ def test_dues_are_counted_from_creation() -> None:
 
 def test_reference() -> None:
     assert reference(42) == "T-00042"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (30, "within a minute"),
+        (60, "within 1 minute"),
+        (1800, "within 30 minutes"),
+        (3600, "within 1 hour"),
+        (4 * 3600, "within 4 hours"),
+        (86400, "within 1 day"),
+        (3 * 86400, "within 3 days"),
+    ],
+)
+def test_a_service_level_as_customers_read_it(seconds: float, text: str) -> None:
+    assert within(seconds) == text

@@ -105,6 +105,15 @@ async def test_a_message_left_in_the_queue_is_answered_from_the_tickets_page(
     await expect(detail.get_by_test_id("ticket-status")).to_have_text("Open", timeout=WAIT_MS)
     await expect(detail.get_by_test_id("ticket-history")).to_contain_text("When will I see the refund")
 
+    # The supervisor sees the general queue's ticket backlog on the dashboard.
+    supervisor = await open_page(browser, contexts, f"{stack.gateway_url}/desk/login")
+    await supervisor.get_by_test_id("username").fill(await add_agent(stack, role=Role.SUPERVISOR, skills=()))
+    await supervisor.get_by_test_id("password").fill(PASSWORD)
+    await supervisor.get_by_test_id("sign-in").click()
+    await expect(supervisor).to_have_url(f"{stack.gateway_url}/desk/supervisor", timeout=WAIT_MS)
+    backlog = supervisor.get_by_test_id("table-tickets").locator("tr[data-queue='general'] td").first
+    await expect(backlog).to_have_text(re.compile(r"^[1-9]\d*$"), timeout=WAIT_MS)
+
     # The internal note never reaches the customer.
     async with aiohttp.ClientSession(base_url=stack.gateway_url) as http:
         conversation = await chat.evaluate("localStorage.getItem('tandem.conversation')")

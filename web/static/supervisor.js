@@ -339,6 +339,30 @@ function forbidden() {
   setConnection("offline", "Not connected");
 }
 
+// Tickets: backlog and service levels per queue, from their own endpoint, every 15 s.
+function span(seconds) {
+  if (seconds === null) return "–";
+  if (seconds >= 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${Math.max(1, Math.round(seconds / 60))} min`;
+}
+
+async function refreshTickets() {
+  try {
+    const response = await fetch("/api/tickets/summary", { credentials: "same-origin" });
+    if (!response.ok) return;
+    const { queues } = await response.json();
+    fill(document.getElementById("tickets-body"), Object.entries(queues).map(([name, q]) =>
+      h("tr", { dataset: { queue: name } },
+        h("th", { scope: "row", text: name }),
+        h("td", { class: "num", text: String(q.backlog) }),
+        h("td", { class: "num" }, q.breached ? h("span", { class: "badge bad", text: String(q.breached) }) : "0"),
+        h("td", { class: "num", text: span(q.first_response_avg_s) }),
+        h("td", { class: "num", text: span(q.resolution_avg_s) }))));
+  } catch { /* the next round will tell */ }
+}
+refreshTickets();
+setInterval(refreshTickets, 15000);
+
 async function fetchStats() {
   try {
     const response = await fetch("/api/supervisor/stats", { credentials: "same-origin", cache: "no-store" });
