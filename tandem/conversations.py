@@ -130,6 +130,8 @@ class ConversationService:
             if external_id is not None
             else self._store.new_customer()
         )
+        if channel == "web" and (waiting := await self._store.awaiting_team(customer_id, channel)):
+            return waiting  # a visitor back, whose earlier chat waits on the team's answer: that one
         conversation = await self._store.start_conversation(customer_id, channel)
         self._metrics.conversations.labels(channel).inc()
         log.info("conversation started", extra={"conversation_id": conversation.id, "channel": channel})

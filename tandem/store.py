@@ -352,6 +352,22 @@ class Store:
                 )
             )
 
+    async def awaiting_team(self, customer_id: str, channel: str) -> Conversation | None:
+        """The customer's latest conversation on that channel still waiting on the team's answer."""
+        query = (
+            sa.select(conversations.c.id)
+            .where(
+                conversations.c.customer_id == customer_id,
+                conversations.c.channel == channel,
+                conversations.c.status == ConversationStatus.TICKET,
+            )
+            .order_by(conversations.c.created_at.desc())
+            .limit(1)
+        )
+        async with self._engine.connect() as conn:
+            found = await conn.scalar(query)
+        return await self.get_conversation(str(found)) if found else None
+
     async def get_conversation(self, conversation_id: str) -> Conversation | None:
         async with self._engine.connect() as conn:
             row = (

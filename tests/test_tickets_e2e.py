@@ -118,7 +118,11 @@ async def test_a_message_left_in_the_queue_is_answered_from_the_tickets_page(
     async with aiohttp.ClientSession(base_url=stack.gateway_url) as http:
         conversation = await chat.evaluate("localStorage.getItem('tandem.conversation')")
         seen = " ".join(m["text"] for m in await transcript(http, conversation))
-    assert "charged twice" in seen and "duplicate" not in seen
+        assert "charged twice" in seen and "duplicate" not in seen
+        # The same visitor starting a chat afresh (their browser forgot it) gets this conversation back.
+        visitor = await chat.evaluate("localStorage.getItem('tandem.visitor')")
+        async with http.post("/api/conversations", json={"visitor_id": visitor}) as response:
+            assert (await response.json())["conversation_id"] == conversation
     await desk.close()
     await away.close()
 
