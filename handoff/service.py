@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from handoff import routing
+from handoff.callback_service import CallbackService
 from handoff.context import build_context, sentiment_timeline
 from handoff.desks import DeskHub
 from handoff.floor import CHOSEN_STATES, effective_state, handoff_message, position_message, queue_for
@@ -102,6 +103,9 @@ class HandoffService:
         self._clock = clock
         self.tickets = TicketService(
             settings, store, TicketStore(store.engine), conversations, metrics, clock
+        )  # fmt: skip
+        self.callbacks = CallbackService(
+            settings.handoff.callbacks, store, contacts, self.tickets, conversations, clock
         )  # fmt: skip
         self.desks = DeskHub()
         self._sentiment = SentimentScorer(neutral_texts=[MASKED_TEXT])

@@ -111,3 +111,19 @@ ticket_events = sa.Table(
     sa.Column("agent_id", sa.ForeignKey("agents.id")),
     sa.Column("text", sa.Text, nullable=False),
 )
+
+callback_attempts = sa.Table(
+    "callback_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("ticket_id", sa.ForeignKey("tickets.id"), nullable=False, index=True),
+    sa.Column("agent_id", sa.ForeignKey("agents.id"), nullable=False),
+    # pending (due_at) -> dialling (a voice worker claimed it) -> done (outcome)
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("due_at", sa.Float, nullable=False),
+    sa.Column("claimed_at", sa.Float),
+    sa.Column("finished_at", sa.Float),
+    sa.Column("outcome", sa.String(30)),
+    # The phone conversation of an answered callback: recorded and transcribed like an inbound call.
+    sa.Column("conversation_id", sa.String(32)),
+)

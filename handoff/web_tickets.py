@@ -9,6 +9,7 @@ POST /api/tickets/{id}/reply {text}     to the customer, in their conversation
 POST /api/tickets/{id}/note {text}      agents only
 POST /api/tickets/{id}/status {status}
 POST /api/tickets/{id}/assign {agent_id: "me" | <id> | null}
+POST /api/tickets/{id}/call             a callback ticket: the agent's phone rings, then the customer's
 """
 
 from __future__ import annotations
@@ -190,6 +191,14 @@ async def assign(request: web.Request) -> web.Response:
     else:
         raise InputError("unknown_agent", "agent_id is 'me', an agent's id, or null.")
     ticket = await handoff.tickets.assign(_ticket_id(request), agent, assignee)
+    return web.json_response({"ticket": await ticket_json(request, ticket)})
+
+
+@routes.post("/api/tickets/{ticket_id}/call")
+async def call_back(request: web.Request) -> web.Response:
+    agent = await require_role(request, *DESK_ROLES)
+    require_same_origin(request)
+    ticket = await request.app[HANDOFF].callbacks.call_now(_ticket_id(request), agent)
     return web.json_response({"ticket": await ticket_json(request, ticket)})
 
 

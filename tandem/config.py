@@ -7,6 +7,7 @@ Any setting can be overridden by an environment variable: TANDEM_ then the path 
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -253,8 +254,35 @@ class QueueSettings(_Section):
     resolution_s: float = Field(default=3 * 86400, gt=0)
 
 
+class CallbackSettings(_Section):
+    """Calling customers back from a ticket: the agent's phone first, then the customer's number."""
+
+    # Where a customer's number is dialled, e.g. "sip:{number}@pbx.example" (through kamailio or the
+    # registered account's PBX); None: no outbound calls, and the desk says so.
+    trunk_uri: str | None = None
+    # The toll-fraud guard: only numbers matching all of it are dialled ("" dials nothing).
+    number_pattern: str = ""
+    ring_timeout_s: float = Field(default=30, gt=0, le=120)
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    retry_after_s: tuple[float, ...] = Field(default=(600.0, 1800.0), min_length=1)
+
+    @field_validator("trunk_uri")
+    @classmethod
+    def _has_number_slot(cls, value: str | None) -> str | None:
+        if value is not None and "{number}" not in value:
+            raise ValueError("trunk_uri needs a {number} placeholder")
+        return value
+
+    @field_validator("number_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        re.compile(value)
+        return value
+
+
 class HandoffSettings(_Section):
     escalation: EscalationSettings
+    callbacks: CallbackSettings = CallbackSettings()
     queues: dict[str, QueueSettings] = Field(min_length=1)
     # The queue for a contact: by the reason of the escalation, else the customer's latest known intent.
     queue_by_reason: dict[str, str]

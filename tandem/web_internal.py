@@ -51,9 +51,10 @@ async def add_note(request: web.Request) -> web.Response:
     conversation = await conversation_from_path(request)
     body = await read_json(request)
     sender = body.get("sender")
-    if sender not in {Sender.BOT, Sender.SYSTEM, Sender.AGENT}:
+    # The customer's own words on a callback (voice_gateway/callbacks.py): no bot answers those.
+    if sender not in {Sender.BOT, Sender.SYSTEM, Sender.AGENT, Sender.CUSTOMER}:
         raise InputError(
-            "invalid_sender", "sender must be 'bot', 'system' or 'agent' (an agent's words on a call)."
+            "invalid_sender", "sender must be 'bot', 'system', 'agent' or 'customer' (words on a call)."
         )
     await request.app[SERVICE].note(conversation, Sender(sender), _text(body, "text", 4096))
     return web.json_response({"ok": True}, status=201)

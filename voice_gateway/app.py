@@ -16,6 +16,7 @@ import aiohttp
 from tandem.config import Settings, VoiceSettings
 from tandem.secrets import Secrets
 from voice_gateway.call_flow import CallFlow, endpointing_settings, opening
+from voice_gateway.callbacks import CallbackDialler
 from voice_gateway.core_client import CoreClient
 from voice_gateway.dispatcher import WorkerPlan
 from voice_gateway.handoff import AgentLine
@@ -132,7 +133,12 @@ async def serve(
                         "recordings": str(config.record_dir),
                     },
                 )
+                dialler = CallbackDialler(
+                    core, dial, engines, endpointing_settings(settings.voice), settings.handoff.callbacks
+                )
+                callbacks = asyncio.create_task(dialler.run(stop), name="callbacks")
                 await stop.wait()
                 log.info("voice gateway stopping")
+                await asyncio.gather(callbacks, return_exceptions=True)
     finally:
         engines.close()

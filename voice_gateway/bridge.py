@@ -35,8 +35,10 @@ class AgentLeg:
         engines: SpeechEngines,
         endpointing: EndpointingSettings,
         conversation_id: str,
+        sender: str = "agent",
     ) -> None:
         self._caller = caller
+        self._sender = sender  # whose words these are in the transcript (a callback's customer too)
         self.session = agent
         self._core = core
         self._engines = engines
@@ -47,11 +49,15 @@ class AgentLeg:
 
     async def connect(self) -> None:
         await self._caller.bridge(self.session)
+        self.transcribe()
+        log.info("agent bridged", extra={"codec": self.session.codec})
+
+    def transcribe(self) -> None:
+        """Store this leg's words, turn by turn, without bridging it (the other leg did)."""
         self._tasks = [
             asyncio.create_task(self._listen(), name="agent-listen"),
             asyncio.create_task(self._store_turns(), name="agent-notes"),
         ]
-        log.info("agent bridged", extra={"codec": self.session.codec})
 
     async def wait_ended(self) -> Disconnected:
         """The agent's call ended: by the agent (initiator REMOTE) or by hang_up() (LOCAL)."""
@@ -87,7 +93,7 @@ class AgentLeg:
             if not text:
                 continue
             try:
-                await self._core.note(self._conversation, "agent", text)
+                await self._core.note(self._conversation, self._sender, text)
             except CoreUnavailable as error:
                 log.warning("could not store the agent's words", extra={"error": str(error)})
 

@@ -65,6 +65,17 @@ class CoreClient:
         """The agent's phone did not answer: the gateway puts the caller back at the front of the queue."""
         await self._post(f"/api/internal/conversations/{conversation_id}/bridge-failed", {"detail": detail})
 
+    async def claim_callback(self) -> dict[str, Any] | None:
+        """The next due callback attempt for this worker to place, if any."""
+        dial: dict[str, Any] | None = (await self._post("/api/internal/callbacks/claim", {}))["dial"]
+        return dial
+
+    async def callback_result(self, attempt_id: int, outcome: str, conversation_id: str | None) -> None:
+        await self._post(
+            f"/api/internal/callbacks/{attempt_id}/result",
+            {"outcome": outcome, "conversation_id": conversation_id},
+        )
+
     @asynccontextmanager
     async def events(self, conversation_id: str) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
         """The conversation's event socket (hello, message, handoff, closed frames)."""

@@ -18,6 +18,7 @@ from handoff.accounts import add_account
 from handoff.store import ContactStatus, HandoffStore, Role
 from handoff.tables import contacts
 from tandem.app import resolve_store_url
+from tandem.isolated import free_port
 from tandem.processes import Stack
 from tandem.store import Store
 
@@ -33,6 +34,14 @@ def isolate_handoff(config_path: Path) -> None:
     handoff = raw["tandem"]["handoff"]
     handoff.update(TEST_HANDOFF)
     handoff["queues"]["general"]["max_wait_s"] = TEST_MAX_WAIT_S
+    # Callbacks reach a test phone listening on this port; only 555 numbers may be dialled.
+    handoff["callbacks"] = {
+        "trunk_uri": f"sip:{{number}}@127.0.0.1:{free_port()}",
+        "number_pattern": "555[0-9]{4}",
+        "ring_timeout_s": 6,
+        "max_attempts": 2,
+        "retry_after_s": [4],
+    }
     config_path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
 
 
