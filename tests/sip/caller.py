@@ -241,7 +241,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("uri", nargs="?", help="the URI to call (omit with --answer)")
     parser.add_argument("--answer", action="store_true", help="wait for one incoming call and answer it")
     parser.add_argument("--ring-only", action="store_true", help="with --answer: ring, never answer")
-    parser.add_argument("--reject", type=int, help="with --answer: refuse the call with this SIP code, e.g. 486")
+    parser.add_argument(
+        "--reject", type=int, help="with --answer: refuse the call with this SIP code, e.g. 486"
+    )
     parser.add_argument("--play", type=Path, help="16-bit mono WAV to send once media is up")
     parser.add_argument("--loop", action="store_true", help="loop the WAV")
     parser.add_argument("--record", type=Path, help="record what is heard to this WAV (16 kHz mono)")
