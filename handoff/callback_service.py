@@ -26,6 +26,7 @@ from tandem.validation import InputError
 
 log = logging.getLogger(__name__)
 PENDING, DIALLING, DONE = "pending", "dialling", "done"
+ABANDONED_AFTER_S = 4 * 3600  # longer than any callback conversation
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,15 @@ class CallbackService:
         """The next due attempt, for a voice worker; claimed atomically, so it is dialled once."""
         now = self._clock()
         async with self._engine.begin() as conn:
+            # A worker that died mid-call never reports: its attempt must not block the ticket for ever.
+            await conn.execute(
+                sa.update(callback_attempts)
+                .where(
+                    callback_attempts.c.status == DIALLING,
+                    callback_attempts.c.claimed_at < now - ABANDONED_AFTER_S,
+                )
+                .values(status=DONE, finished_at=now, outcome=Outcome.FAILED)
+            )
             row = (
                 await conn.execute(
                     sa.select(callback_attempts)
