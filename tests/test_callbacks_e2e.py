@@ -5,76 +5,19 @@ pattern is never dialled."""
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
-from handoff.store import HandoffStore
-from handoff.ticket_store import TicketStore
-from handoff.tickets import Sla, TicketKind
-from tandem.app import resolve_store_url
 from tandem.isolated import free_port
 from tandem.processes import Stack
-from tandem.store import Store
+from tests.desk.callbacks import agent_phone, callback_ticket, calls, customer_phone, history
 from tests.desk.floor import add_agent, eventually, sign_in
-from tests.sip.harness import Proc, phone
-from tests.voice.speech import heard_text, say_wav
+from tests.voice.speech import heard_text
 from tests.voice.stack import wait_voice_ready
 
 pytestmark = pytest.mark.e2e
-
-
-def customer_port(stack: Stack) -> int:
-    trunk = stack.settings.handoff.callbacks.trunk_uri
-    assert trunk is not None
-    return int(trunk.rsplit(":", 1)[1])  # sip:{number}@127.0.0.1:PORT
-
-
-async def callback_ticket(stack: Stack, number: str) -> int:
-    """A caller's "Request a callback" from the queue, as the gateway records it."""
-    store = await Store.open(resolve_store_url(stack.settings))
-    try:
-        await HandoffStore.open(store.engine)
-        conversation = await store.start_conversation(
-            await store.customer_for_identity("phone", number), "phone"
-        )
-        await store.close_conversation(conversation.id, {"reason": "callback"})
-        ticket = await TicketStore(store.engine).create(
-            conversation_id=conversation.id, contact_id=None, kind=TicketKind.CALLBACK, channel="phone",
-            queue="general", priority=2, subject="Please call me about my card", callback_number=number,
-            context={}, sla=Sla(3600, 86400), now=time.time(),
-        )  # fmt: skip
-        return ticket.id
-    finally:
-        await store.close()
-
-
-async def history(desk: aiohttp.ClientSession, ticket_id: int) -> list[str]:
-    async with desk.get(f"/api/tickets/{ticket_id}") as response:
-        body: dict[str, Any] = await response.json()
-    return [f"{e['kind']}: {e['text']}" for e in body["history"]]
-
-
-async def calls(desk: aiohttp.ClientSession, ticket_id: int, part: str) -> list[str]:
-    return [entry for entry in await history(desk, ticket_id) if entry.startswith("call:") and part in entry]
-
-
-def agent_phone(tmp_path: Path, port: int, name: str, says: str | None = None) -> Proc:
-    args = ["--answer", "--sip-port", str(port), "--duration", "14"]
-    if says:  # after the gateway's "calling the customer back" and the customer's answer
-        args += ["--play", str(say_wav(tmp_path / f"{name}.wav", [(6.0, says)], total_s=12))]
-    proc = phone(tmp_path, *args, name=name)
-    proc.wait_for("ready")
-    return proc
-
-
-def customer_phone(tmp_path: Path, stack: Stack, name: str, *extra: str) -> Proc:
-    proc = phone(tmp_path, "--answer", "--sip-port", str(customer_port(stack)), *extra, name=name)
-    proc.wait_for("ready")
-    return proc
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +89,7 @@ class CallbackDialler:
         except CallFailed as failure:
             log.info("callback: the agent's phone did not answer", extra={"code": failure.code})
             return Outcome.AGENT_UNREACHABLE, None
+        answered_at = time.monotonic()
         try:
             await self._say(agent, f"Calling the customer back for ticket {attempt.ticket}. Please hold.")
             try:
@@ -97,11 +99,13 @@ class CallbackDialler:
                 log.info("callback: the customer was not reached", extra={"code": failure.code})
                 await self._say(agent, "The customer did not answer. We'll try again later. Goodbye.")
                 return outcome, None
-            return Outcome.ANSWERED, await self._talk(attempt, agent, customer)
+            return Outcome.ANSWERED, await self._talk(attempt, agent, customer, answered_at)
         finally:
             await agent.hangup()
 
-    async def _talk(self, attempt: Attempt, agent: CallSession, customer: CallSession) -> str | None:
+    async def _talk(
+        self, attempt: Attempt, agent: CallSession, customer: CallSession, agent_answered_at: float
+    ) -> str | None:
         """Bridge the two, transcribe both, until either hangs up; returns the callback's conversation."""
         try:
             conversation = await self._core.open_call(attempt.number)
@@ -118,7 +122,11 @@ class CallbackDialler:
             legs = [agent_side, customer_side]
         else:
             await customer.bridge(agent)
-        log.info("callback bridged", extra={"conversation_id": conversation})
+        # From the agent's answer: the announcement, the customer's ringing and answer, the bridge.
+        bridged_ms = round((time.monotonic() - agent_answered_at) * 1000)
+        log.info(
+            "callback bridged", extra={"conversation_id": conversation, "agent_to_bridge_ms": bridged_ms}
+        )
         waits = [asyncio.ensure_future(s.wait_disconnected()) for s in (agent, customer)]
         await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         for session in (agent, customer):
