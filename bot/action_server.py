@@ -69,6 +69,9 @@ def build_app(token: str) -> Sanic:
 
     @app.on_request
     async def require_token(request: Request) -> HTTPResponse | None:
+        if request.path in OPEN_PATHS and not ActionAnswerFromKnowledge.source.settled:
+            # Not ready while the knowledge model loads (seconds): the first question would time out.
+            return response.json({"status": "loading"}, status=503)
         if request.path in OPEN_PATHS or authorized(request.headers.get("Authorization"), token):
             return None
         # Refused before the body is read: nothing in it is parsed, run or logged.

@@ -736,12 +736,14 @@ async def test_handoff_is_flagged_with_a_reason(
 async def test_the_index_preloaded_at_start_is_the_one_used() -> None:
     loads: list[int] = []
     action = knowledge_action(FakeIndex([HOURS]), loads)
+    assert not action.source.settled  # the action server's /health says "loading" meanwhile
     action.source.preload()
     action.source.preload()  # once only
     t = tracker(events=[user("when do branches open?", "opening_hours")])
     outcome = await run(action, None, t)
     assert outcome.responses == ["utter_knowledge_answer"]
     assert loads == [1]
+    assert action.source.settled
 
 
 @pytest.mark.parametrize(

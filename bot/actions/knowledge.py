@@ -76,6 +76,7 @@ class KnowledgeSource:
         self._index: SearchIndex | None = None
         self._lock = asyncio.Lock()
         self._preloading: concurrent.futures.Future[SearchIndex | None] | None = None
+        self._settled = threading.Event()  # the first load finished, with an index or without one
 
     def preload(self) -> None:
         if self._preloading is not None:
@@ -88,8 +89,15 @@ class KnowledgeSource:
                 future.set_result(self._loader())
             except BaseException as error:
                 future.set_exception(error)
+            finally:
+                self._settled.set()
 
         threading.Thread(target=load, name="knowledge-preload", daemon=True).start()
+
+    @property
+    def settled(self) -> bool:
+        """Preloading is over: a question now gets its answer without waiting for the model to load."""
+        return self._settled.is_set()
 
     async def get(self) -> SearchIndex | None:
         if self._index is None:
