@@ -29,7 +29,11 @@ BENCHMARKS = [
     [GATEWAY_PYTHON, "-m", "benchmarks.tts_normalisation"],
     [GATEWAY_PYTHON, "-m", "benchmarks.voice_latency"],  # about 10 minutes: real calls at 1-12 at once
     [GATEWAY_PYTHON, "-m", "benchmarks.barge_in"],
-    [GATEWAY_PYTHON, "-m", "benchmarks.callbacks"],  # about 3 minutes: 10 calls from test phones  # about 5 minutes: 2 stacks, 10 calls each
+    [
+        GATEWAY_PYTHON,
+        "-m",
+        "benchmarks.callbacks",
+    ],  # about 3 minutes: 10 calls from test phones  # about 5 minutes: 2 stacks, 10 calls each
 ]
 
 
