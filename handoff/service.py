@@ -14,12 +14,13 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from handoff import routing
 from handoff.callback_service import CallbackService
 from handoff.context import build_context, sentiment_timeline
+from handoff.csat import bot_resolved, csat_summary, had_contact
 from handoff.desks import DeskHub
 from handoff.floor import CHOSEN_STATES, effective_state, handoff_message, position_message, queue_for
 from handoff.policy import REPORT_FRAUD_INTENT, CustomerTurn, Decision, Signals, decide, urgent_reasons
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 
 TICK_S = 0.5
 TICKET_GAUGES_S = 10.0
+CSAT_WINDOW = timedelta(days=30)
 # Buttons a customer gets once the wait passes the queue's maximum.
 KEEP_WAITING, TICKET, CALLBACK = "/handoff_keep_waiting", "/handoff_ticket", "/handoff_callback"
 ALTERNATIVES = [
@@ -168,6 +170,11 @@ class HandoffService:
 
     async def conversation_closed(self, conversation: Conversation) -> None:
         """The customer left or hung up: an unanswered contact is abandoned; an agent's goes to wrap-up."""
+        reason = str((await self._store.outcome(conversation.id) or {}).get("reason", ""))
+        resolved = bot_resolved(
+            await had_contact(self._store.engine, conversation.id), await self._store.awaiting_slot(conversation.id), reason
+        )  # fmt: skip
+        await self._store.set_outcome_field(conversation.id, "bot_resolved", resolved)
         async with self._lock:
             contact = await self.contacts.open_contact_for(conversation.id)
             if contact is None:
@@ -265,6 +272,7 @@ class HandoffService:
                 if self._clock() - tickets_counted >= TICKET_GAUGES_S:  # SLA clocks run without events
                     tickets_counted = self._clock()
                     await self.tickets.summary()
+                    await csat_summary(self._store.engine, datetime.now(UTC) - CSAT_WINDOW, self._metrics)
             except Exception:  # The router must outlive any one failure, or nobody is ever answered.
                 log.exception("routing tick failed; retrying")
             with contextlib.suppress(TimeoutError):

@@ -16,6 +16,7 @@ from handoff.service import HandoffService
 from handoff.signin_guard import SignInGuard
 from handoff.store import HandoffStore
 from handoff.web_callbacks import routes as callback_routes
+from handoff.web_csat import routes as csat_routes
 from handoff.web_tickets import routes as ticket_routes
 from tandem import web_chat, web_desk, web_help, web_internal, web_ops, web_ws
 from tandem.access import INTERNAL_PREFIX, on_internal_site
@@ -118,6 +119,7 @@ def create_app(settings: Settings, secrets: Secrets) -> web.Application:
     app.add_routes(web_desk.routes)
     app.add_routes(ticket_routes)
     app.add_routes(callback_routes)
+    app.add_routes(csat_routes)
     app.add_routes(web_help.routes)
     app.cleanup_ctx.append(_resources)
     return app

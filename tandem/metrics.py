@@ -128,3 +128,17 @@ class Metrics:
             ["queue"],
             registry=self.registry,
         )
+        self.ratings = Counter(
+            "tandem_csat_ratings_total",
+            "Satisfaction ratings given",
+            ["channel", "score"],
+            registry=self.registry,
+        )
+        self.csat_average = Gauge(
+            "tandem_csat_average", "Average satisfaction rating (1-5) in the last 30 days", ["queue"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.csat_response_ratio = Gauge(
+            "tandem_csat_response_ratio", "Share of ended conversations rated, last 30 days", ["queue"],
+            registry=self.registry,
+        )  # fmt: skip

@@ -8,9 +8,10 @@ from aiohttp import web
 
 from tandem import validation
 from tandem.access import client_of, is_service, require_access
-from tandem.app_keys import CLIENT_LIMITER, RATE_LIMITER, SERVICE, SETTINGS, START_LIMITER
+from tandem.app_keys import CLIENT_LIMITER, METRICS, RATE_LIMITER, SERVICE, SETTINGS, START_LIMITER, STORE
 from tandem.customer_view import customer_message, customer_outcome
 from tandem.rate_limit import RateLimiter
+from tandem.ratings import add_rating, checked_rating
 from tandem.store import Conversation
 from tandem.validation import InputError
 
@@ -91,6 +92,18 @@ async def post_message(request: web.Request) -> web.Response:
             "replies": [r.to_json() for r in result.replies],
         }
     )
+
+
+@routes.post("/api/conversations/{conversation_id}/rating")
+async def rate_conversation(request: web.Request) -> web.Response:
+    """The customer's satisfaction rating of a conversation that has ended: once, 1 to 5."""
+    conversation = await accessible_conversation(request)
+    check_rate(request.app[CLIENT_LIMITER], f"client:{client_of(request)}")
+    body = await read_json(request)
+    score, comment = checked_rating(body.get("score"), body.get("comment"))
+    await add_rating(request.app[STORE].engine, conversation.id, score, comment)
+    request.app[METRICS].ratings.labels(conversation.channel, str(score)).inc()
+    return web.json_response({"ok": True}, status=201)
 
 
 @routes.post("/api/conversations/{conversation_id}/close")

@@ -85,7 +85,38 @@ function onHandoff(frame) {
   else showHandoff("");
 }
 
+const ratingForm = document.getElementById("rating");
+const ratingThanks = document.getElementById("rating-thanks");
+
+function thank(text) {
+  ratingForm.hidden = true;
+  ratingThanks.textContent = text;
+  ratingThanks.hidden = false;
+}
+
+function offerRating() {
+  const id = localStorage.getItem("tandem.conversation");
+  if (!id || localStorage.getItem(`tandem.rated.${id}`)) return;
+  ratingForm.hidden = false;
+}
+
+ratingForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const id = localStorage.getItem("tandem.conversation");
+  const data = new FormData(ratingForm);
+  const response = await fetch(`/api/conversations/${id}/rating`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ score: Number(data.get("score")), comment: String(data.get("comment") || "") }),
+  });
+  const body = await response.json();
+  if (response.ok || (body.error && body.error.code === "already_rated")) {
+    localStorage.setItem(`tandem.rated.${id}`, "1");
+    thank(response.ok ? "Thank you for your feedback." : "You have rated this chat already. Thank you!");
+  } else showError(body.error ? body.error.message : "Could not send your rating; please try again.");
+});
+
 function ended() {
+  offerRating();
   endedEl.hidden = false;
   form.hidden = true;
   endButton.hidden = true;

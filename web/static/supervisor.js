@@ -363,6 +363,25 @@ async function refreshTickets() {
 refreshTickets();
 setInterval(refreshTickets, 15000);
 
+// Satisfaction: average rating and response rate per queue, then per agent, every 15 s.
+async function refreshCsat() {
+  try {
+    const response = await fetch("/api/supervisor/csat", { credentials: "same-origin" });
+    if (!response.ok) return;
+    const { queues, agents } = await response.json();
+    const row = (kind, name, f) => h("tr", { dataset: { [kind]: name } },
+      h("th", { scope: "row", text: kind === "agent" ? `Agent: ${name}` : name }),
+      h("td", { class: "num", text: f.average === null ? "–" : f.average.toFixed(1) }),
+      h("td", { class: "num", text: String(f.ratings) }),
+      h("td", { class: "num", text: `${Math.round(f.response_rate * 100)}%` }));
+    fill(document.getElementById("csat-body"),
+      Object.entries(queues).map(([name, f]) => row("queue", name, f)),
+      Object.entries(agents).map(([name, f]) => row("agent", name, f)));
+  } catch { /* the next round will tell */ }
+}
+refreshCsat();
+setInterval(refreshCsat, 15000);
+
 async function fetchStats() {
   try {
     const response = await fetch("/api/supervisor/stats", { credentials: "same-origin", cache: "no-store" });
