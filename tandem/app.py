@@ -12,15 +12,12 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from handoff.service import HandoffService
-from handoff.signin_guard import SignInGuard
-from handoff.store import HandoffStore
-from tandem import web_chat, web_desk, web_help, web_internal, web_ops, web_ws
+from handoff import web_desk
+from tandem import web_chat, web_help, web_internal, web_ops, web_ws
 from tandem.access import INTERNAL_PREFIX, on_internal_site
 from tandem.app_keys import (
     BOT,
     CLIENT_LIMITER,
-    HANDOFF,
     HTTP,
     KNOWLEDGE,
     METRICS,
@@ -28,7 +25,6 @@ from tandem.app_keys import (
     SECRETS,
     SERVICE,
     SETTINGS,
-    SIGNIN_GUARD,
     START_LIMITER,
     STORE,
 )
@@ -105,7 +101,6 @@ def create_app(settings: Settings, secrets: Secrets) -> web.Application:
     app[CLIENT_LIMITER] = RateLimiter(
         settings.gateway.client_limit_per_s, settings.gateway.client_limit_burst
     )
-    app[SIGNIN_GUARD] = SignInGuard()
     app[KNOWLEDGE] = KnowledgeState()
     app.router.add_get("/", index_page)
     app.router.add_static("/static", WEB_DIR / "static")
@@ -113,9 +108,10 @@ def create_app(settings: Settings, secrets: Secrets) -> web.Application:
     app.add_routes(web_ws.routes)
     app.add_routes(web_internal.routes)
     app.add_routes(web_ops.routes)
-    app.add_routes(web_desk.routes)
     app.add_routes(web_help.routes)
     app.cleanup_ctx.append(_resources)
+    # The human handoff (desk, dashboard, router) is a package of its own that plugs in here.
+    web_desk.register(app)
     return app
 
 
@@ -129,18 +125,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[SERVICE] = ConversationService(
         store, bot, EventHub(), app[METRICS], settings.privacy.secret_slots, {"phone": menu}
     )
-    handoff = HandoffService(
-        settings,
-        store,
-        await HandoffStore.open(store.engine),
-        app[SERVICE],
-        bot,
-        app[KNOWLEDGE],
-        app[METRICS],
-    )
-    app[SERVICE].human = app[HANDOFF] = handoff
     tasks = [
-        asyncio.create_task(handoff.run()),
         asyncio.create_task(app[SERVICE].watch_bot(settings.rasa.health_interval_s)),
         asyncio.create_task(app[KNOWLEDGE].load(settings)),
     ]
