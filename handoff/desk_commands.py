@@ -3,8 +3,10 @@ wrap up, transfer, hand back to the bot; and the voice gateway's report of a fai
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from bot.actions import slots as slot_names
 from handoff import routing
@@ -15,6 +17,7 @@ from handoff.state import HandoffState, iso
 from handoff.store import WORKING_STATUSES, Agent, ContactStatus, OfferOutcome
 from handoff.views import Views
 from tandem.bot_client import BotClient, BotUnavailable
+from tandem.events import Subscription
 from tandem.store import ConversationStatus, Sender
 from tandem.validation import InputError
 
@@ -27,6 +30,17 @@ class DeskCommands:
         self._load = load
         self._views = views
         self._bot = bot
+
+    @contextlib.asynccontextmanager
+    async def desk_session(self, agent: Agent) -> AsyncIterator[tuple[HelloFrame, Subscription]]:
+        """One open desk: its hello and its events. However it ends, even by an unexpected error, the
+        agent's grace period starts once their last desk is gone."""
+        try:
+            async with self._s.desks.subscribe(agent.id) as events:
+                yield await self.desk_connected(agent), events
+        finally:
+            # Shielded: a cancelled socket handler must still record the agent gone.
+            await asyncio.shield(self.desk_disconnected(agent.id))
 
     async def desk_connected(self, agent: Agent) -> HelloFrame:
         """The hello a desk gets on every (re)connect: its agent's whole current work."""

@@ -35,7 +35,7 @@ class AgentLoad:
             active_calls=load[1],
             wrap_ups=load[2],
             chat_capacity=agent.chat_capacity,
-            voice_capacity=agent.voice_capacity,
+            voice_capacity=voice_capacity(agent),
         )
 
     async def connected_agents(self) -> list[Agent]:
@@ -68,7 +68,7 @@ class AgentLoad:
     async def agent_json(self, agent_id: str) -> dict[str, object]:
         agent = await self._s.agent(agent_id)
         load = (await self.loads(agent_id)).get(agent_id, IDLE)
-        return {**agent.to_json(), "state": self.effective(agent, load)}
+        return {**agent.to_json(), "state": self.effective(agent, load), "channels": list(channels(agent))}
 
     async def agent_freed(self, agent_id: str, now: float) -> None:
         """The longest-idle rule counts from when an agent last finished something."""
@@ -87,5 +87,15 @@ class AgentLoad:
 
 
 def voice_capacity(agent: Agent) -> int:
-    """A call is bridged to the agent's own phone: without one they take chats only."""
+    """A call is bridged to the agent's own phone: without one they take chats only, and the floor
+    shows them busy once their chats are full, as routing gives them nothing more."""
     return agent.voice_capacity if agent.sip_uri else 0
+
+
+def channels(agent: Agent) -> tuple[str, ...]:
+    """The channels routing offers this agent, for the desk and the dashboard to show."""
+    return tuple(
+        channel
+        for channel, capacity in ((routing.CHAT, agent.chat_capacity), (routing.VOICE, voice_capacity(agent)))
+        if capacity > 0
+    )

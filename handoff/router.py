@@ -13,19 +13,24 @@ from handoff.floor import ALTERNATIVES, position_message
 from handoff.load import AgentLoad
 from handoff.state import HandoffState
 from handoff.store import Contact, ContactStatus, OfferOutcome
+from handoff.supervisor import Supervisor
 from handoff.views import Views, waiting
 from tandem.store import ConversationStatus, Sender
 
 log = logging.getLogger(__name__)
 
 TICK_S = 0.5
+# The Prometheus gauges (queues, agents, SLA) are refreshed this often, dashboard open or not.
+GAUGES_EVERY_S = 1.0
 
 
 class Router:
-    def __init__(self, state: HandoffState, load: AgentLoad, views: Views) -> None:
+    def __init__(self, state: HandoffState, load: AgentLoad, views: Views, supervisor: Supervisor) -> None:
         self._s = state
         self._load = load
         self._views = views
+        self._supervisor = supervisor
+        self._gauges_at: float | None = None
 
     async def run(self) -> None:
         """Route forever: every tick, or at once when something changed."""
@@ -77,6 +82,9 @@ class Router:
                 await self.announce_positions(due, queued, agents, now)
             for contact in queued:
                 await self._offer_alternatives_after_max_wait(contact, now)
+        if self._gauges_at is None or now - self._gauges_at >= GAUGES_EVERY_S:
+            self._gauges_at = now
+            await self._supervisor.floor()
 
     async def announce_positions(
         self, due: list[Contact], queued: list[Contact], agents: list[routing.AgentView], now: float

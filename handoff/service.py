@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from handoff.assist import Assist
@@ -25,7 +26,7 @@ from handoff.views import Views
 from tandem.bot_client import BotClient, BotTurn
 from tandem.config import Settings
 from tandem.conversations import ConversationService
-from tandem.events import EventHub
+from tandem.events import EventHub, Subscription
 from tandem.knowledge import KnowledgeState
 from tandem.metrics import Metrics
 from tandem.store import Conversation, Message, Store
@@ -47,12 +48,12 @@ class HandoffService:
         load = AgentLoad(self.state)
         self._views = Views(self.state, load)
         self._assist = Assist(self.state, knowledge, settings.knowledge.top_k)
-        self._router = Router(self.state, load, self._views)
+        self._supervisor = Supervisor(self.state, load)
+        self._router = Router(self.state, load, self._views, self._supervisor)
         self._escalation = Escalation(
             self.state, load, self._views, self._router, self._assist, settings.privacy.secret_slots
         )
         self._desk = DeskCommands(self.state, load, self._views, bot)
-        self._supervisor = Supervisor(self.state, load)
         conversations.events.listeners.append(self._assist.on_conversation_event)
 
     @property
@@ -87,11 +88,11 @@ class HandoffService:
 
     # Agents' desks and the voice gateway
 
+    def desk_session(self, agent: Agent) -> AbstractAsyncContextManager[tuple[HelloFrame, Subscription]]:
+        return self._desk.desk_session(agent)
+
     async def desk_connected(self, agent: Agent) -> HelloFrame:
         return await self._desk.desk_connected(agent)
-
-    async def desk_disconnected(self, agent_id: str) -> None:
-        await self._desk.desk_disconnected(agent_id)
 
     async def set_state(self, agent_id: str, state: str) -> None:
         await self._desk.set_state(agent_id, state)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handoff import routing
-from handoff.load import IDLE, AgentLoad
+from handoff.load import IDLE, AgentLoad, channels
 from handoff.state import HandoffState
 from handoff.stats import AgentLine, floor_stats
 from handoff.store import Role
@@ -18,7 +18,8 @@ class Supervisor:
         self._load = load
 
     async def floor(self) -> dict[str, Any]:
-        """Today's figures and the live floor; also sets the Prometheus gauges behind them."""
+        """Today's figures and the live floor; also sets the Prometheus gauges behind them (the router
+        calls this every second, so they move with no dashboard open)."""
         s = self._s
         now = s.clock()
         since = now - now % 86400  # midnight UTC
@@ -35,6 +36,7 @@ class Supervisor:
                 active_chats=loads.get(agent.id, IDLE)[0],
                 active_calls=loads.get(agent.id, IDLE)[1],
                 skills=frozenset(agent.skills),
+                channels=channels(agent),
             )
             for agent in agents
             if agent.role == Role.AGENT

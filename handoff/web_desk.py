@@ -163,8 +163,8 @@ async def desk_socket(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
     await ws.prepare(request)
     handoff = request.app[HANDOFF]
-    async with handoff.desks.subscribe(agent.id) as events:
-        await ws.send_json(await handoff.desk_connected(agent))
+    async with handoff.desk_session(agent) as (hello, events):
+        await ws.send_json(hello)
         forwarder = asyncio.create_task(forward_events(events, ws))
         try:
             await _receive(request, ws, agent)
@@ -172,7 +172,6 @@ async def desk_socket(request: web.Request) -> web.WebSocketResponse:
             forwarder.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await forwarder
-    await handoff.desk_disconnected(agent.id)
     return ws
 
 

@@ -206,3 +206,55 @@ async def test_a_contact_leaving_its_agent_clears_their_desk(
         assert await floor.store.status(contact.conversation_id) == conversation_status
         if action == "bridge_failed":
             assert after.declined_by == [agent.id]
+
+
+def gauge(floor: Floor, name: str, **labels: str) -> float | None:
+    return floor.metrics.registry.get_sample_value(name, labels)
+
+
+async def test_queue_and_agent_gauges_move_with_no_dashboard_open(floor: Floor) -> None:
+    agent = await floor.agent()
+    async with floor.service.desks.subscribe(agent.id) as desk:
+        await floor.service.desk_connected(agent)
+        await floor.service.tick()
+        assert gauge(floor, "tandem_agents", state=routing.AVAILABLE) == 1
+        await floor.service.set_state(agent.id, routing.AWAY)
+        await floor.customer_wanting_a_person()
+        floor.clock.now += 5
+        await floor.service.tick()
+        assert gauge(floor, "tandem_queue_waiting", queue="general") == 1
+        assert gauge(floor, "tandem_queue_longest_wait_seconds", queue="general") == pytest.approx(5, abs=1)
+        assert gauge(floor, "tandem_agents", state=routing.AWAY) == 1
+        assert gauge(floor, "tandem_agents", state=routing.AVAILABLE) == 0
+        drain(desk)
+
+
+async def test_a_desk_that_breaks_unexpectedly_still_starts_the_grace_period(floor: Floor) -> None:
+    agent = await floor.agent()
+    with pytest.raises(RuntimeError):
+        async with floor.service.desk_session(agent) as (hello, desk):
+            assert hello["type"] == "hello"
+            contact = await working_contact(floor, agent, desk)
+            raise RuntimeError("the socket handler failed")
+    after = await floor.contacts.contact(contact.id)
+    assert after is not None and after.agent_lost_at == floor.clock.now
+    assert not floor.service.desks.has_subscribers(agent.id)
+
+
+async def test_an_agent_without_a_phone_is_shown_taking_chats_only(floor: Floor) -> None:
+    """Routing never gives calls to an agent with no phone to bridge them to: the floor must not show
+    them free while their chats are full, and their desk says they take chats only."""
+    agent = await floor.agent(sip_uri=None, chat_capacity=1, voice_capacity=1)
+    async with floor.service.desks.subscribe(agent.id) as desk:
+        hello = await floor.service.desk_connected(agent)
+        assert hello["agent"]["state"] == routing.AVAILABLE
+        assert hello["agent"]["channels"] == [routing.CHAT]
+        await floor.customer_wanting_a_person("phone")
+        await floor.service.tick()
+        assert "offer" not in kinds(drain(desk))
+        await working_contact(floor, agent, desk)
+        await floor.service.tick()
+        stats = await floor.service.floor()
+        [line] = stats["agents"]
+        assert (line["state"], line["channels"]) == (routing.BUSY, [routing.CHAT])
+        assert gauge(floor, "tandem_agents", state=routing.BUSY) == 1
