@@ -42,7 +42,7 @@ class HandoffState:
     desks: EventHub = field(default_factory=EventHub)
     # conversation id -> (contact id, agent id) for contacts an agent is working on.
     working: dict[str, tuple[str, str]] = field(default_factory=dict)
-    _background: set[asyncio.Task[None]] = field(default_factory=set)
+    _background: set[asyncio.Task[None]] = field(default_factory=set, init=False)
 
     def push(self, agent_id: str, frame: DeskFrame) -> None:
         self.desks.publish(agent_id, frame)

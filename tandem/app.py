@@ -30,7 +30,8 @@ from tandem.app_keys import (
 )
 from tandem.bot_client import BotClient
 from tandem.config import Settings
-from tandem.conversations import ConversationService, EventHub
+from tandem.conversations import ConversationService
+from tandem.events import EventHub
 from tandem.knowledge import KnowledgeState
 from tandem.metrics import Metrics
 from tandem.rate_limit import RateLimiter
@@ -110,8 +111,10 @@ def create_app(settings: Settings, secrets: Secrets) -> web.Application:
     app.add_routes(web_ops.routes)
     app.add_routes(web_help.routes)
     app.cleanup_ctx.append(_resources)
-    # The human handoff (desk, dashboard, router) is a package of its own that plugs in here.
+    # The human handoff (desk, dashboard, router) is a package of its own that plugs in here, before
+    # the bot watcher starts: a message it replays must meet the escalation policy.
     web_desk.register(app)
+    app.cleanup_ctx.append(_background)
     return app
 
 
@@ -125,6 +128,13 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[SERVICE] = ConversationService(
         store, bot, EventHub(), app[METRICS], settings.privacy.secret_slots, {"phone": menu}
     )
+    yield
+    await session.close()
+    await store.close()
+
+
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
     tasks = [
         asyncio.create_task(app[SERVICE].watch_bot(settings.rasa.health_interval_s)),
         asyncio.create_task(app[KNOWLEDGE].load(settings)),
@@ -134,8 +144,6 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    await session.close()
-    await store.close()
 
 
 def resolve_store_url(settings: Settings) -> str:

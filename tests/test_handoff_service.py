@@ -3,6 +3,7 @@ moves. What is asserted is what an agent's desk receives and what the store then
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -93,13 +94,14 @@ class Floor:
         return conversation, contact
 
 
-def drain(desk: Subscription) -> list[Event]:
+async def drain(desk: Subscription) -> list[Event]:
+    """Every frame the desk has been sent so far."""
     frames = []
-    while not desk._queue.empty():
-        frame = desk._queue.get_nowait()
-        assert frame is not None, "the desk was cut off"
-        frames.append(frame)
-    return frames
+    while True:
+        try:
+            frames.append(await asyncio.wait_for(desk.get(), 0.01))
+        except TimeoutError:
+            return frames
 
 
 def kinds(frames: list[Event]) -> list[str]:
@@ -139,13 +141,13 @@ async def working_contact(floor: Floor, agent: Agent, desk: Subscription, channe
     """A customer asks for a person, the router offers them to `agent`, who accepts."""
     conversation, contact = await floor.customer_wanting_a_person(channel)
     await floor.service.tick()
-    offers = [f for f in drain(desk) if f["type"] == "offer"]
+    offers = [f for f in await drain(desk) if f["type"] == "offer"]
     assert [o["offer"]["contact"]["id"] for o in offers] == [contact.id]
     await floor.service.accept(agent.id, offers[0]["offer"]["id"])
     accepted = await floor.contacts.contact(contact.id)
     assert accepted is not None and accepted.status == ContactStatus.ACTIVE
     assert floor.service.state.working[conversation.id] == (contact.id, agent.id)
-    drain(desk)
+    await drain(desk)
     return accepted
 
 
@@ -160,7 +162,7 @@ async def test_a_customer_who_asks_for_a_person_is_offered_to_the_signed_in_agen
             await floor.conversations.get(contact.conversation_id),  # type: ignore[arg-type]
             "my card is gone",
         )
-        relayed = [f for f in drain(desk) if f["type"] == "message"]
+        relayed = [f for f in await drain(desk) if f["type"] == "message"]
         assert [f["message"]["text"] for f in relayed] == ["my card is gone"]
 
 
@@ -189,13 +191,13 @@ async def test_a_contact_leaving_its_agent_clears_their_desk(
             ]
         elif action == "wrap_up":
             await floor.service.end(agent.id, contact.id)
-            drain(desk)
+            await drain(desk)
             await floor.service.wrap_up(agent.id, contact.id, "resolved", "card blocked")
         elif action == "transfer":
             await floor.service.transfer(agent.id, contact.id, "complaints")
         else:
             await floor.service.bridge_failed(contact.conversation_id, "busy")
-        frames = drain(desk)
+        frames = await drain(desk)
         removed = [f for f in frames if f["type"] == "contact_removed"]
         assert [f["contact_id"] for f in removed] == [contact.id]
         assert kinds(frames)[-1] == "agent"
@@ -226,7 +228,7 @@ async def test_queue_and_agent_gauges_move_with_no_dashboard_open(floor: Floor) 
         assert gauge(floor, "tandem_queue_longest_wait_seconds", queue="general") == pytest.approx(5, abs=1)
         assert gauge(floor, "tandem_agents", state=routing.AWAY) == 1
         assert gauge(floor, "tandem_agents", state=routing.AVAILABLE) == 0
-        drain(desk)
+        await drain(desk)
 
 
 async def test_a_desk_that_breaks_unexpectedly_still_starts_the_grace_period(floor: Floor) -> None:
@@ -251,7 +253,7 @@ async def test_an_agent_without_a_phone_is_shown_taking_chats_only(floor: Floor)
         assert hello["agent"]["channels"] == [routing.CHAT]
         await floor.customer_wanting_a_person("phone")
         await floor.service.tick()
-        assert "offer" not in kinds(drain(desk))
+        assert "offer" not in kinds(await drain(desk))
         await working_contact(floor, agent, desk)
         await floor.service.tick()
         stats = await floor.service.floor()
