@@ -260,3 +260,56 @@ async def test_an_agent_without_a_phone_is_shown_taking_chats_only(floor: Floor)
         [line] = stats["agents"]
         assert (line["state"], line["channels"]) == (routing.BUSY, [routing.CHAT])
         assert gauge(floor, "tandem_agents", state=routing.BUSY) == 1
+
+
+async def test_an_offer_nobody_answers_expires_and_the_agent_is_set_away(floor: Floor) -> None:
+    agent = await floor.agent()
+    async with floor.service.desks.subscribe(agent.id) as desk:
+        await floor.service.desk_connected(agent)
+        _, contact = await floor.customer_wanting_a_person()
+        await floor.service.tick()
+        [offer] = [f for f in await drain(desk) if f["type"] == "offer"]
+        floor.clock.now += SETTINGS.handoff.offer_timeout_s
+        await floor.service.tick()
+        frames = await drain(desk)
+        assert {"type": "offer_closed", "offer_id": offer["offer"]["id"], "outcome": "expired"} in frames
+        assert frames[-1]["type"] == "agent" and frames[-1]["agent"]["state"] == routing.AWAY
+        after = await floor.contacts.contact(contact.id)
+        assert after is not None and after.status == ContactStatus.QUEUED and after.declined_by == [agent.id]
+
+
+async def test_a_customer_whose_agent_stays_gone_goes_back_to_the_queue(floor: Floor) -> None:
+    agent = await floor.agent()
+    async with floor.service.desk_session(agent) as (_, desk):
+        contact = await working_contact(floor, agent, desk)
+    floor.clock.now += SETTINGS.handoff.reconnect_grace_s - 1
+    await floor.service.tick()
+    still = await floor.contacts.contact(contact.id)
+    assert still is not None and still.status == ContactStatus.ACTIVE
+    floor.clock.now += 1
+    await floor.service.tick()
+    requeued = await floor.contacts.contact(contact.id)
+    assert requeued is not None and requeued.status == ContactStatus.QUEUED and requeued.agent_id is None
+    assert requeued.enqueued_at == contact.enqueued_at  # keeps its place
+    assert await floor.store.status(contact.conversation_id) == ConversationStatus.QUEUED
+    said = [m.text for m in await floor.store.transcript(contact.conversation_id)]
+    assert "Sorry, your colleague was disconnected. You're back at the front of the queue." in said
+    gone = await floor.contacts.agent(agent.id)
+    assert gone is not None and gone.state == routing.OFFLINE
+
+
+async def test_a_customer_who_leaves_the_queue_is_abandoned_and_the_offer_withdrawn(floor: Floor) -> None:
+    agent = await floor.agent()
+    async with floor.service.desks.subscribe(agent.id) as desk:
+        await floor.service.desk_connected(agent)
+        conversation, contact = await floor.customer_wanting_a_person()
+        await floor.service.tick()
+        [offer] = [f for f in await drain(desk) if f["type"] == "offer"]
+        await floor.conversations.close(conversation, {"reason": "customer_left"})
+        assert {
+            "type": "offer_closed",
+            "offer_id": offer["offer"]["id"],
+            "outcome": "withdrawn",
+        } in await drain(desk)
+        after = await floor.contacts.contact(contact.id)
+        assert after is not None and after.status == ContactStatus.ABANDONED
