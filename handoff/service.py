@@ -26,7 +26,7 @@ from handoff.views import Views
 from tandem.bot_client import BotClient, BotTurn
 from tandem.config import Settings
 from tandem.conversations import ConversationService
-from tandem.events import EventHub, Subscription
+from tandem.events import Subscription
 from tandem.knowledge import KnowledgeState
 from tandem.metrics import Metrics
 from tandem.store import Conversation, Message, Store
@@ -60,10 +60,6 @@ class HandoffService:
     def contacts(self) -> HandoffStore:
         return self.state.contacts
 
-    @property
-    def desks(self) -> EventHub:
-        return self.state.desks
-
     # The conversation core's hooks (tandem.conversations.HumanSide)
 
     def message_data(self, text: str, secret: bool) -> dict[str, Any] | None:
@@ -90,9 +86,6 @@ class HandoffService:
 
     def desk_session(self, agent: Agent) -> AbstractAsyncContextManager[tuple[HelloFrame, Subscription]]:
         return self._desk.desk_session(agent)
-
-    async def desk_connected(self, agent: Agent) -> HelloFrame:
-        return await self._desk.desk_connected(agent)
 
     async def set_state(self, agent_id: str, state: str) -> None:
         await self._desk.set_state(agent_id, state)

@@ -153,8 +153,7 @@ async def working_contact(floor: Floor, agent: Agent, desk: Subscription, channe
 
 async def test_a_customer_who_asks_for_a_person_is_offered_to_the_signed_in_agent(floor: Floor) -> None:
     agent = await floor.agent()
-    async with floor.service.desks.subscribe(agent.id) as desk:
-        hello = await floor.service.desk_connected(agent)
+    async with floor.service.desk_session(agent) as (hello, desk):
         assert hello["type"] == "hello" and hello["contacts"] == [] and hello["offers"] == []
         contact = await working_contact(floor, agent, desk)
         assert await floor.store.status(contact.conversation_id) == ConversationStatus.AGENT
@@ -181,8 +180,7 @@ async def test_a_contact_leaving_its_agent_clears_their_desk(
     floor: Floor, action: str, contact_status: ContactStatus, conversation_status: ConversationStatus
 ) -> None:
     agent = await floor.agent()
-    async with floor.service.desks.subscribe(agent.id) as desk:
-        await floor.service.desk_connected(agent)
+    async with floor.service.desk_session(agent) as (_, desk):
         contact = await working_contact(floor, agent, desk, "phone" if action == "bridge_failed" else "web")
         if action == "handback":
             await floor.service.handback(agent.id, contact.id)
@@ -216,8 +214,7 @@ def gauge(floor: Floor, name: str, **labels: str) -> float | None:
 
 async def test_queue_and_agent_gauges_move_with_no_dashboard_open(floor: Floor) -> None:
     agent = await floor.agent()
-    async with floor.service.desks.subscribe(agent.id) as desk:
-        await floor.service.desk_connected(agent)
+    async with floor.service.desk_session(agent) as (_, desk):
         await floor.service.tick()
         assert gauge(floor, "tandem_agents", state=routing.AVAILABLE) == 1
         await floor.service.set_state(agent.id, routing.AWAY)
@@ -240,15 +237,14 @@ async def test_a_desk_that_breaks_unexpectedly_still_starts_the_grace_period(flo
             raise RuntimeError("the socket handler failed")
     after = await floor.contacts.contact(contact.id)
     assert after is not None and after.agent_lost_at == floor.clock.now
-    assert not floor.service.desks.has_subscribers(agent.id)
+    assert not floor.service.state.desks.has_subscribers(agent.id)
 
 
 async def test_an_agent_without_a_phone_is_shown_taking_chats_only(floor: Floor) -> None:
     """Routing never gives calls to an agent with no phone to bridge them to: the floor must not show
     them free while their chats are full, and their desk says they take chats only."""
     agent = await floor.agent(sip_uri=None, chat_capacity=1, voice_capacity=1)
-    async with floor.service.desks.subscribe(agent.id) as desk:
-        hello = await floor.service.desk_connected(agent)
+    async with floor.service.desk_session(agent) as (hello, desk):
         assert hello["agent"]["state"] == routing.AVAILABLE
         assert hello["agent"]["channels"] == [routing.CHAT]
         await floor.customer_wanting_a_person("phone")
@@ -264,8 +260,7 @@ async def test_an_agent_without_a_phone_is_shown_taking_chats_only(floor: Floor)
 
 async def test_an_offer_nobody_answers_expires_and_the_agent_is_set_away(floor: Floor) -> None:
     agent = await floor.agent()
-    async with floor.service.desks.subscribe(agent.id) as desk:
-        await floor.service.desk_connected(agent)
+    async with floor.service.desk_session(agent) as (_, desk):
         _, contact = await floor.customer_wanting_a_person()
         await floor.service.tick()
         [offer] = [f for f in await drain(desk) if f["type"] == "offer"]
@@ -300,8 +295,7 @@ async def test_a_customer_whose_agent_stays_gone_goes_back_to_the_queue(floor: F
 
 async def test_a_customer_who_leaves_the_queue_is_abandoned_and_the_offer_withdrawn(floor: Floor) -> None:
     agent = await floor.agent()
-    async with floor.service.desks.subscribe(agent.id) as desk:
-        await floor.service.desk_connected(agent)
+    async with floor.service.desk_session(agent) as (_, desk):
         conversation, contact = await floor.customer_wanting_a_person()
         await floor.service.tick()
         [offer] = [f for f in await drain(desk) if f["type"] == "offer"]
