@@ -28,7 +28,8 @@ from handoff.service import HandoffService
 from handoff.store import ContactStatus, HandoffStore, Role
 from tandem.bot_client import BotClient
 from tandem.config import settings
-from tandem.conversations import ConversationService, EventHub
+from tandem.conversations import ConversationService
+from tandem.events import EventHub
 from tandem.knowledge import KnowledgeState
 from tandem.metrics import Metrics
 from tandem.store import Store
@@ -63,7 +64,7 @@ async def run_once(folder: Path, contacts: int, agents: int) -> float:
                               role=Role.AGENT, skills=skills, chat_capacity=5)  # fmt: skip
         async with contextlib.AsyncExitStack() as desks:
             for agent in await handoff_store.all_agents():
-                await desks.enter_async_context(service.desks.connect(agent.id))
+                await desks.enter_async_context(service.desk_session(agent))
                 await service.set_state(agent.id, "available")
             started = time.perf_counter()
             while await handoff_store.contacts_in([ContactStatus.QUEUED]):

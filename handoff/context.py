@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from bot.actions import slots as slot_names
 from handoff.policy import Decision
 from handoff.sentiment import moving_average
 from tandem.store import Message, Sender
 
 # Slots worth an agent's attention; the rest (form internals, requested_slot) are noise.
-HIDDEN_SLOTS = frozenset({"requested_slot", "session_started_metadata", "handoff_requested"})
-KB_SHOWN_SLOT = "kb_articles_shown"
+HIDDEN_SLOTS = frozenset(
+    {slot_names.REQUESTED_SLOT, "session_started_metadata", slot_names.HANDOFF_REQUESTED}
+)
 
 
 def visible_slots(slots: Mapping[str, Any], secret_slots: Collection[str]) -> dict[str, Any]:
@@ -28,7 +30,7 @@ def visible_slots(slots: Mapping[str, Any], secret_slots: Collection[str]) -> di
 
 
 def articles_shown(slots: Mapping[str, Any]) -> list[dict[str, str]]:
-    shown = slots.get(KB_SHOWN_SLOT) or []
+    shown = slots.get(slot_names.KB_ARTICLES_SHOWN) or []
     return [
         {"slug": str(a.get("slug")), "title": str(a.get("title"))}
         for a in shown
@@ -80,7 +82,7 @@ def summarize(
     who = name or "An unidentified customer"
     if profile.get("tier") == "vip":
         who += " (VIP)"
-    if slots.get("verification_status") == "verified":
+    if slots.get(slot_names.VERIFICATION_STATUS) == slot_names.VERIFIED:
         who += " (identity verified)"
     elif name:  # known only by a phone number or a browser: a hint the agent must not trust
         who = f"Possibly {who}, not verified yet,"
@@ -110,7 +112,7 @@ def build_context(
 ) -> dict[str, Any]:
     shown = articles_shown(slots)
     customer = dict(profile)
-    customer["verified_customer_id"] = slots.get("verified_customer_id")
+    customer["verified_customer_id"] = slots.get(slot_names.VERIFIED_CUSTOMER_ID)
     customer["history"] = [
         {**h, "summary": (h.get("outcome") or {}).get("summary") or (h.get("outcome") or {}).get("reason")}
         for h in profile.get("history", [])

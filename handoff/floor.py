@@ -9,6 +9,14 @@ from collections.abc import Sequence
 from handoff import routing
 from tandem.config import HandoffSettings
 
+# Buttons a customer gets once the wait passes the queue's maximum, or at once with nobody signed in.
+KEEP_WAITING, TICKET, CALLBACK = "/handoff_keep_waiting", "/handoff_ticket", "/handoff_callback"
+ALTERNATIVES = [
+    {"title": "Keep waiting", "payload": KEEP_WAITING},
+    {"title": "Leave a message", "payload": TICKET},
+    {"title": "Request a callback", "payload": CALLBACK},
+]
+
 # States an agent may choose; busy and wrap_up are the floor's, derived from their work.
 CHOSEN_STATES = frozenset({routing.AVAILABLE, routing.AWAY, routing.OFFLINE})
 

@@ -25,6 +25,7 @@ class AgentLine:
     active_chats: int
     active_calls: int
     skills: frozenset[str]
+    channels: tuple[str, ...]  # what routing offers them: no phone, no calls
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -103,6 +104,7 @@ def floor_stats(
                 "state": a.state,
                 "active_chats": a.active_chats,
                 "active_calls": a.active_calls,
+                "channels": list(a.channels),
             }
             for a in agents
         ],

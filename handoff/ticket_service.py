@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from handoff.events import HandoffFrame
 from handoff.store import Agent, Contact
 from handoff.ticket_store import Ticket, TicketEvent, TicketFilter, TicketStore, phone_number_of
 from handoff.tickets import (
@@ -149,7 +150,7 @@ class TicketService:
         await self._conversations.say(
             conversation, Sender.AGENT, text, {"agent": agent.display_name, "ticket": reference(ticket.id)}
         )
-        self._conversations.events.publish(conversation.id, {"type": "handoff", "status": "ticket"})
+        self._conversations.events.publish(conversation.id, HandoffFrame(type="handoff", status="ticket"))
         changes: dict[str, Any] = {"status": after_agent_reply(ticket.status)}
         if ticket.first_response_at is None:
             changes["first_response_at"] = now

@@ -6,8 +6,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from handoff.callbacks import Outcome
+from handoff.web_desk import HANDOFF
 from tandem.access import require_service
-from tandem.app_keys import HANDOFF
 from tandem.validation import InputError, conversation_id
 from tandem.web_chat import read_json
 

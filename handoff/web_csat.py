@@ -8,9 +8,9 @@ from aiohttp import web
 
 from handoff.csat import csat_summary
 from handoff.store import Role
+from handoff.web_desk import require_role
 from tandem.app_keys import METRICS, STORE
 from tandem.validation import InputError
-from tandem.web_desk import require_role
 
 routes = web.RouteTableDef()
 

@@ -22,12 +22,12 @@ from aiohttp import web
 from handoff.store import Agent, Role
 from handoff.ticket_store import Ticket, TicketFilter
 from handoff.tickets import TicketStatus, reference
+from handoff.web_desk import HANDOFF, WEB_DIR, require_role, signed_in
 from tandem import validation
 from tandem.access import require_same_origin
-from tandem.app_keys import HANDOFF, SETTINGS
+from tandem.app_keys import SETTINGS
 from tandem.validation import InputError
 from tandem.web_chat import read_json
-from tandem.web_desk import WEB_DIR, require_role, signed_in
 
 routes = web.RouteTableDef()
 DESK_ROLES = (Role.AGENT, Role.SUPERVISOR)

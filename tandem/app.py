@@ -12,18 +12,12 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from handoff.service import HandoffService
-from handoff.signin_guard import SignInGuard
-from handoff.store import HandoffStore
-from handoff.web_callbacks import routes as callback_routes
-from handoff.web_csat import routes as csat_routes
-from handoff.web_tickets import routes as ticket_routes
-from tandem import web_chat, web_desk, web_help, web_internal, web_ops, web_ws
+from handoff import web_desk
+from tandem import web_chat, web_help, web_internal, web_ops, web_ws
 from tandem.access import INTERNAL_PREFIX, on_internal_site
 from tandem.app_keys import (
     BOT,
     CLIENT_LIMITER,
-    HANDOFF,
     HTTP,
     KNOWLEDGE,
     METRICS,
@@ -31,13 +25,13 @@ from tandem.app_keys import (
     SECRETS,
     SERVICE,
     SETTINGS,
-    SIGNIN_GUARD,
     START_LIMITER,
     STORE,
 )
 from tandem.bot_client import BotClient
 from tandem.config import Settings
-from tandem.conversations import ConversationService, EventHub
+from tandem.conversations import ConversationService
+from tandem.events import EventHub
 from tandem.knowledge import KnowledgeState
 from tandem.metrics import Metrics
 from tandem.rate_limit import RateLimiter
@@ -108,7 +102,6 @@ def create_app(settings: Settings, secrets: Secrets) -> web.Application:
     app[CLIENT_LIMITER] = RateLimiter(
         settings.gateway.client_limit_per_s, settings.gateway.client_limit_burst
     )
-    app[SIGNIN_GUARD] = SignInGuard()
     app[KNOWLEDGE] = KnowledgeState()
     app.router.add_get("/", index_page)
     app.router.add_static("/static", WEB_DIR / "static")
@@ -116,12 +109,12 @@ def create_app(settings: Settings, secrets: Secrets) -> web.Application:
     app.add_routes(web_ws.routes)
     app.add_routes(web_internal.routes)
     app.add_routes(web_ops.routes)
-    app.add_routes(web_desk.routes)
-    app.add_routes(ticket_routes)
-    app.add_routes(callback_routes)
-    app.add_routes(csat_routes)
     app.add_routes(web_help.routes)
     app.cleanup_ctx.append(_resources)
+    # The human handoff (desk, dashboard, router) is a package of its own that plugs in here, before
+    # the bot watcher starts: a message it replays must meet the escalation policy.
+    web_desk.register(app)
+    app.cleanup_ctx.append(_background)
     return app
 
 
@@ -135,18 +128,14 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[SERVICE] = ConversationService(
         store, bot, EventHub(), app[METRICS], settings.privacy.secret_slots, {"phone": menu}
     )
-    handoff = HandoffService(
-        settings,
-        store,
-        await HandoffStore.open(store.engine),
-        app[SERVICE],
-        bot,
-        app[KNOWLEDGE],
-        app[METRICS],
-    )
-    app[SERVICE].human = app[HANDOFF] = handoff
+    yield
+    await session.close()
+    await store.close()
+
+
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
     tasks = [
-        asyncio.create_task(handoff.run()),
         asyncio.create_task(app[SERVICE].watch_bot(settings.rasa.health_interval_s)),
         asyncio.create_task(app[KNOWLEDGE].load(settings)),
     ]
@@ -155,8 +144,6 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    await session.close()
-    await store.close()
 
 
 def resolve_store_url(settings: Settings) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 
-from handoff.service import HandoffService
-from handoff.signin_guard import SignInGuard
 from tandem.bot_client import BotClient
 from tandem.config import Settings
 from tandem.conversations import ConversationService
@@ -23,9 +21,7 @@ METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 START_LIMITER = web.AppKey("start_limiter", RateLimiter)
 CLIENT_LIMITER = web.AppKey("client_limiter", RateLimiter)
-SIGNIN_GUARD = web.AppKey("signin_guard", SignInGuard)
 KNOWLEDGE = web.AppKey("knowledge", KnowledgeState)
 STORE = web.AppKey("store", Store)
 BOT = web.AppKey("bot", BotClient)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
-HANDOFF = web.AppKey("handoff", HandoffService)

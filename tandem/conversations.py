@@ -10,13 +10,12 @@ import asyncio
 import logging
 import time
 import weakref
-from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from tandem.bot_client import BotClient, BotReply, BotTurn, BotUnavailable
+from tandem.events import EventHub
 from tandem.logs import conversation_id_var
 from tandem.metrics import Metrics
 from tandem.secret_answers import MASKED_TEXT
@@ -55,34 +54,7 @@ class HumanSide(Protocol):
 
     async def conversation_closed(self, conversation: Conversation) -> None: ...
 
-
-class EventHub:
-    """Fan-out of conversation events to the sockets watching a conversation (one process)."""
-
-    def __init__(self) -> None:
-        self._queues: defaultdict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
-        # Called with every event of every conversation (the agents' desks follow their conversations).
-        self.listeners: list[Callable[[str, dict[str, Any]], None]] = []
-
-    @asynccontextmanager
-    async def subscribe(self, conversation_id: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=256)
-        self._queues[conversation_id].add(queue)
-        try:
-            yield queue
-        finally:
-            self._queues[conversation_id].discard(queue)
-            if not self._queues[conversation_id]:
-                del self._queues[conversation_id]
-
-    def publish(self, conversation_id: str, event: dict[str, Any]) -> None:
-        for listener in self.listeners:
-            listener(conversation_id, event)
-        for queue in self._queues.get(conversation_id, ()):
-            if queue.full():
-                # A reader this far behind is gone or stuck; it re-reads the transcript on reconnect.
-                continue
-            queue.put_nowait(event)
+    async def bridge_failed(self, conversation_id: str, detail: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ API and socket pass everything through these functions unless the caller holds t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 # Message annotations the chat page shows: quick replies, the agent's name, the queue position.
@@ -27,7 +28,7 @@ def customer_outcome(outcome: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: v for k, v in outcome.items() if k in CUSTOMER_OUTCOME_KEYS}
 
 
-def customer_event(event: dict[str, Any]) -> dict[str, Any]:
+def customer_event(event: Mapping[str, Any]) -> Mapping[str, Any]:
     """One conversation event as the customer's socket sends it."""
     kind = event.get("type")
     if kind == "message":

@@ -513,15 +513,7 @@ class Store:
 
     async def pending_messages(self, conversation_id: str | None = None) -> Sequence[Message]:
         """Customer messages the bot never saw, oldest first, in open conversations."""
-        query = (
-            sa.select(messages)
-            .join(conversations, conversations.c.id == messages.c.conversation_id)
-            .where(
-                messages.c.bot_delivery == Delivery.PENDING,
-                conversations.c.status == ConversationStatus.BOT,
-            )
-            .order_by(messages.c.id)
-        )
+        query = sa.select(messages).where(_replayable()).order_by(messages.c.id)
         if conversation_id is not None:
             query = query.where(messages.c.conversation_id == conversation_id)
         async with self._engine.connect() as conn:
@@ -535,12 +527,16 @@ class Store:
         return delivery == Delivery.PENDING
 
     async def count_pending(self) -> int:
+        """As many as pending_messages() replays: a closed conversation's are never sent."""
         async with self._engine.connect() as conn:
-            return int(
-                await conn.scalar(
-                    sa.select(sa.func.count())
-                    .select_from(messages)
-                    .where(messages.c.bot_delivery == Delivery.PENDING)
-                )
-                or 0
-            )
+            return int(await conn.scalar(sa.select(sa.func.count()).where(_replayable())) or 0)
+
+
+def _replayable() -> sa.ColumnElement[bool]:
+    """Pending customer messages of conversations in the bot's hands: what the bot replays."""
+    return sa.and_(
+        messages.c.bot_delivery == Delivery.PENDING,
+        messages.c.conversation_id.in_(
+            sa.select(conversations.c.id).where(conversations.c.status == ConversationStatus.BOT)
+        ),
+    )

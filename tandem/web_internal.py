@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from tandem.access import require_service
-from tandem.app_keys import HANDOFF, SERVICE
+from tandem.app_keys import SERVICE
 from tandem.caller_id import caller_identity
 from tandem.store import Sender
 from tandem.validation import InputError
@@ -78,5 +78,8 @@ async def bridge_failed(request: web.Request) -> web.Response:
     require_service(request)
     conversation = await conversation_from_path(request)
     body = await read_json(request)
-    await request.app[HANDOFF].bridge_failed(conversation.id, _text(body, "detail", 500))
+    human = request.app[SERVICE].human
+    if human is None:
+        raise InputError("no_agent", "This conversation is not with an agent.", 409)
+    await human.bridge_failed(conversation.id, _text(body, "detail", 500))
     return web.json_response({"ok": True})

@@ -11,14 +11,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from tandem import validation
 from tandem.access import client_of, is_service
 from tandem.app_keys import CLIENT_LIMITER, METRICS, RATE_LIMITER, SERVICE, SETTINGS
 from tandem.customer_view import customer_event, customer_message
+from tandem.events import Event, FellBehind, Subscription
 from tandem.logs import conversation_id_var
 from tandem.store import Conversation
 from tandem.validation import InputError
@@ -70,14 +70,20 @@ async def chat_socket(request: web.Request) -> web.WebSocketResponse:
 
 
 async def forward_events(
-    events: asyncio.Queue[dict[str, Any]],
+    events: Subscription,
     ws: web.WebSocketResponse,
-    view: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    view: Callable[[Event], Event] | None = None,
 ) -> None:
     """Send queued events to the socket in order until it closes (chat and desk sockets alike),
-    each through `view` when given (what a customer may see)."""
+    each through `view` when given (what a customer may see). A reader that fell behind is closed:
+    it reconnects, and its hello carries what it missed."""
     while not ws.closed:
-        event = await events.get()
+        try:
+            event = await events.get()
+        except FellBehind:
+            log.warning("socket fell behind its events; closing it so it reconnects")
+            await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"fell behind; reconnect")
+            return
         with contextlib.suppress(ConnectionResetError):
             await ws.send_json(view(event) if view else event)
 
@@ -86,7 +92,7 @@ async def _receive(
     request: web.Request,
     ws: web.WebSocketResponse,
     conversation: Conversation,
-    outbox: asyncio.Queue[dict[str, Any]],
+    outbox: Subscription,
 ) -> None:
     """Read client frames. Replies to this client go through `outbox`, behind the conversation events
     already queued, so an ack never overtakes the bot's replies it acknowledges."""
@@ -113,12 +119,12 @@ async def _receive(
                 raise InputError("rate_limited", f"Too many messages; retry in {wait_s:.1f} s.", 429)
         except InputError as error:
             metrics.rejected.labels(error.code).inc()
-            await outbox.put({"type": "error", **error.to_json()["error"]})
+            outbox.put({"type": "error", **error.to_json()["error"]})
             continue
         try:
             result = await request.app[SERVICE].customer_message(conversation, text, payload)
         except InputError as error:
-            await outbox.put({"type": "error", **error.to_json()["error"]})
+            outbox.put({"type": "error", **error.to_json()["error"]})
             continue
-        await outbox.put({"type": "ack", "client_id": client_id, "message_id": result.message.id})
+        outbox.put({"type": "ack", "client_id": client_id, "message_id": result.message.id})
     limiter.forget(connection_key)

@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from handoff.service import TICKET
+from handoff.floor import TICKET
 from handoff.store import Role
 from tandem.processes import Stack
 from tests.chat_client import say, start_conversation, transcript

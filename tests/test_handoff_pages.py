@@ -63,6 +63,11 @@ async def test_an_angry_chat_goes_to_an_agent_who_answers_and_hands_back_while_t
     await desk.get_by_test_id("state-select").select_option("available")
     available = supervisor.get_by_test_id("chart-agents").get_by_role("listitem", name="Available: 1")
     await expect(available).to_be_visible(timeout=WAIT_MS)
+    # This agent has no phone on file: routing offers them chats only, and both pages say so.
+    await expect(supervisor.get_by_test_id("table-agents")).to_contain_text(
+        "Available (chat only)", timeout=WAIT_MS
+    )
+    await expect(desk.get_by_test_id("capacity")).to_contain_text("Chat only (no phone on file)")
 
     # 1-2: the customer complains angrily; the chat page says a person is coming.
     chat = await open_page(browser, contexts, f"{stack.gateway_url}/")

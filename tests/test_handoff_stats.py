@@ -40,9 +40,9 @@ TODAY = [
     contact("complaints", "active", NOW - 200, answered=NOW - 150),
 ]
 AGENTS = [
-    AgentLine("a", "A", "available", 0, 0, frozenset({"cards"})),
-    AgentLine("b", "B", "busy", 3, 1, frozenset({"cards", "complaints"})),
-    AgentLine("c", "C", "offline", 0, 0, frozenset({"cards"})),
+    AgentLine("a", "A", "available", 0, 0, frozenset({"cards"}), ("web",)),
+    AgentLine("b", "B", "busy", 3, 1, frozenset({"cards", "complaints"}), ("web", "phone")),
+    AgentLine("c", "C", "offline", 0, 0, frozenset({"cards"}), ("web", "phone")),
 ]
 
 

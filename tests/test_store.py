@@ -136,3 +136,20 @@ async def test_a_masked_message_keeps_nothing_derived_from_its_text(tmp_path: Pa
     [stored] = await store.transcript(conversation.id)
     assert (stored.text, stored.data) == ("[hidden]", {"answering": "x", "masked": True})
     await store.close()
+
+
+async def test_pending_count_is_what_will_be_replayed(tmp_path: Path) -> None:
+    """A closed conversation's unsent messages are never replayed, so the pending gauge must not
+    count them either, or it never returns to zero."""
+    store = await open_store(tmp_path)
+    customer = await store.customer_for_identity("web", "visitor-gone")
+    left = await store.start_conversation(customer, "web")
+    staying = await store.start_conversation(customer, "web")
+    for conversation in (left, staying):
+        await store.add_message(
+            conversation.id, "web", Sender.CUSTOMER, "hello?", bot_delivery=Delivery.PENDING
+        )
+    await store.close_conversation(left.id, {"reason": "customer_left"})
+    assert [m.conversation_id for m in await store.pending_messages()] == [staying.id]
+    assert await store.count_pending() == 1
+    await store.close()

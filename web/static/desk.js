@@ -323,7 +323,10 @@ function renderCapacity() {
     if (contact.channel === "phone") calls += 1; else chats += 1;
   }
   const agent = desk.agent;
-  setText(ui.capacity, `Chats ${chats}/${agent.chat_capacity ?? "–"} · Calls ${calls}/${agent.voice_capacity ?? "–"}`);
+  // Calls are bridged to the agent's own phone: with none on file, routing offers chats only.
+  const takesCalls = !agent.channels || agent.channels.includes("phone");
+  setText(ui.capacity, `Chats ${chats}/${agent.chat_capacity ?? "–"} · `
+    + (takesCalls ? `Calls ${calls}/${agent.voice_capacity ?? "–"}` : "Chat only (no phone on file)"));
 }
 
 ui.signOut.addEventListener("click", async () => {

@@ -160,13 +160,20 @@ function renderContacts(stats) {
     : contact.waited_s >= LONGEST_BAD_S ? "bad" : contact.waited_s >= LONGEST_WARN_S ? "warn" : ""));
 }
 
+function agentStateLabel(agent) {
+  const label = STATE_LABEL[agent.state] || humanize(agent.state);
+  // An agent with no phone on file is offered chats only; "Available" alone would promise calls.
+  const chatOnly = agent.channels && !agent.channels.includes("phone") && agent.state === "available";
+  return chatOnly ? `${label} (chat only)` : label;
+}
+
 function renderAgents(stats) {
   const agents = [...(stats.agents || [])].sort((a, b) =>
     STATES.indexOf(a.state) - STATES.indexOf(b.state) || String(a.display_name ?? "").localeCompare(String(b.display_name ?? "")));
   ui.agentsNone.hidden = agents.length > 0;
   syncRows(ui.agents, agents, (agent) => agent.id ?? agent.display_name, [
     { header: true, fill: (cell, agent) => setText(cell, agent.display_name) },
-    badgeCell((agent) => [STATE_LABEL[agent.state] || humanize(agent.state), STATE_BADGE[agent.state] || "neutral"]),
+    badgeCell((agent) => [agentStateLabel(agent), STATE_BADGE[agent.state] || "neutral"]),
     numCell((agent) => agent.active_chats),
     numCell((agent) => agent.active_calls),
   ]);

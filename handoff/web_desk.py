@@ -3,7 +3,9 @@
 Every page and socket checks the session cookie and the role. Desk frames (JSON):
 client -> server: accept, decline (offer_id); send (contact_id, text); state (state); end, handback
 (contact_id); wrap_up (contact_id, disposition, notes); transfer (contact_id, queue).
-server -> client: hello, offer, offer_closed, contact, contact_removed, message, suggestions, agent, error.
+server -> client: the frames of handoff.events (hello first on every connect).
+
+`register` is all the gateway needs: it adds these routes and runs the handoff service with the app.
 """
 
 from __future__ import annotations
@@ -12,17 +14,20 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from handoff.events import ErrorFrame, StatsFrame
 from handoff.passwords import new_session_token, session_hash, verify_or_waste
-from handoff.store import Agent, Role
+from handoff.service import HandoffService
+from handoff.signin_guard import SignInGuard
+from handoff.store import Agent, HandoffStore, Role
 from tandem import validation
 from tandem.access import client_of, require_same_origin
-from tandem.app_keys import HANDOFF, SETTINGS, SIGNIN_GUARD
+from tandem.app_keys import BOT, KNOWLEDGE, METRICS, SERVICE, SETTINGS, STORE
 from tandem.validation import InputError
 from tandem.web_chat import read_json
 from tandem.web_ws import forward_events
@@ -30,6 +35,8 @@ from tandem.web_ws import forward_events
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+HANDOFF = web.AppKey("handoff", HandoffService)
+SIGNIN_GUARD = web.AppKey("signin_guard", SignInGuard)
 COOKIE = "tandem_desk"
 STATS_INTERVAL_S = 1.0
 MAX_NOTES_BYTES = 8192
@@ -140,7 +147,7 @@ async def supervisor_socket(request: web.Request) -> web.WebSocketResponse:
     handoff = request.app[HANDOFF]
     while not ws.closed:
         with contextlib.suppress(ConnectionResetError):
-            await ws.send_json({"type": "stats", "stats": await handoff.floor()})
+            await ws.send_json(StatsFrame(type="stats", stats=await handoff.floor()))
         # Nothing is expected from the dashboard; reading notices a close at once.
         with contextlib.suppress(TimeoutError):
             frame = await ws.receive(timeout=STATS_INTERVAL_S)
@@ -156,8 +163,8 @@ async def desk_socket(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
     await ws.prepare(request)
     handoff = request.app[HANDOFF]
-    async with handoff.desks.connect(agent.id) as events:
-        await ws.send_json(await handoff.desk_connected(agent))
+    async with handoff.desk_session(agent) as (hello, events):
+        await ws.send_json(hello)
         forwarder = asyncio.create_task(forward_events(events, ws))
         try:
             await _receive(request, ws, agent)
@@ -165,7 +172,6 @@ async def desk_socket(request: web.Request) -> web.WebSocketResponse:
             forwarder.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await forwarder
-    await handoff.desk_disconnected(agent.id)
     return ws
 
 
@@ -206,7 +212,7 @@ async def _receive(request: web.Request, ws: web.WebSocketResponse, agent: Agent
             await action(body)
         except InputError as error:
             with contextlib.suppress(ConnectionResetError):
-                await ws.send_json({"type": "error", **error.to_json()["error"]})
+                await ws.send_json(ErrorFrame(type="error", code=error.code, message=error.message))
 
 
 def _notes(value: Any) -> str:
@@ -220,3 +226,35 @@ def _notes(value: Any) -> str:
 routes.get("/desk/login")(login_page)
 routes.get("/desk")(_page("desk.html", Role.AGENT, Role.SUPERVISOR))
 routes.get("/desk/supervisor")(_page("supervisor.html", Role.SUPERVISOR))
+
+
+def register(app: web.Application) -> None:
+    """Add the desk's pages, API and sockets, and run the handoff service (and its router) alongside
+    the conversation core, which must already be set up by an earlier cleanup context."""
+    from handoff import web_callbacks, web_csat, web_tickets  # they use this module's sign-in checks
+
+    app[SIGNIN_GUARD] = SignInGuard()
+    app.add_routes(routes)
+    app.add_routes(web_tickets.routes)
+    app.add_routes(web_callbacks.routes)
+    app.add_routes(web_csat.routes)
+    app.cleanup_ctx.append(_run_service)
+
+
+async def _run_service(app: web.Application) -> AsyncIterator[None]:
+    store = app[STORE]
+    handoff = HandoffService(
+        app[SETTINGS],
+        store,
+        await HandoffStore.open(store.engine),
+        app[SERVICE],
+        app[BOT],
+        app[KNOWLEDGE],
+        app[METRICS],
+    )
+    app[SERVICE].human = app[HANDOFF] = handoff
+    router = asyncio.create_task(handoff.run())
+    yield
+    router.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await router

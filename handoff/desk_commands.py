@@ -1,0 +1,261 @@
+"""What agents do from their desks: connect, choose a state, accept or decline offers, write, end,
+wrap up, transfer, hand back to the bot; and the voice gateway's report of a failed bridge."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from bot.actions import slots as slot_names
+from handoff import routing
+from handoff.events import ErrorFrame, HandoffFrame, HelloFrame, OfferClosedFrame
+from handoff.floor import CHOSEN_STATES, handoff_message
+from handoff.load import AgentLoad
+from handoff.state import HandoffState, iso
+from handoff.store import WORKING_STATUSES, Agent, ContactStatus, OfferOutcome
+from handoff.views import Views
+from tandem.bot_client import BotClient, BotUnavailable
+from tandem.events import Subscription
+from tandem.store import ConversationStatus, Sender
+from tandem.validation import InputError
+
+log = logging.getLogger(__name__)
+
+
+class DeskCommands:
+    def __init__(self, state: HandoffState, load: AgentLoad, views: Views, bot: BotClient) -> None:
+        self._s = state
+        self._load = load
+        self._views = views
+        self._bot = bot
+
+    @contextlib.asynccontextmanager
+    async def desk_session(self, agent: Agent) -> AsyncIterator[tuple[HelloFrame, Subscription]]:
+        """One open desk: its hello and its events. However it ends, even by an unexpected error, the
+        agent's grace period starts once their last desk is gone."""
+        try:
+            async with self._s.desks.subscribe(agent.id) as events:
+                yield await self.desk_connected(agent), events
+        finally:
+            # Shielded: a cancelled socket handler must still record the agent gone.
+            await asyncio.shield(self.desk_disconnected(agent.id))
+
+    async def desk_connected(self, agent: Agent) -> HelloFrame:
+        """The hello a desk gets on every (re)connect: its agent's whole current work."""
+        s = self._s
+        async with s.lock:
+            for contact in await s.contacts.contacts_in([ContactStatus.ACTIVE], agent.id):
+                if contact.agent_lost_at is not None:
+                    await s.contacts.update_contact(contact.id, agent_lost_at=None)
+            work = await s.contacts.contacts_in(WORKING_STATUSES, agent.id)
+            offers = await s.contacts.pending_offers(agent.id)
+            hello = HelloFrame(
+                type="hello",
+                agent=await self._load.agent_json(agent.id),
+                contacts=[await self._views.contact_view(c) for c in work],
+                offers=[await self._views.offer_view(o) for o in offers],
+                queues=sorted(s.cfg.queues),
+                dispositions=list(s.cfg.dispositions),
+                server_time=iso(s.clock()),
+            )
+        s.wake.set()
+        return hello
+
+    async def desk_disconnected(self, agent_id: str) -> None:
+        s = self._s
+        if s.desks.has_subscribers(agent_id):
+            return
+        async with s.lock:
+            now = s.clock()
+            for contact in await s.contacts.contacts_in([ContactStatus.ACTIVE], agent_id):
+                await s.contacts.update_contact(contact.id, agent_lost_at=now)
+            await s.withdraw_offers(now, agent_id=agent_id)
+        s.wake.set()
+
+    async def set_state(self, agent_id: str, state: str) -> None:
+        if state not in CHOSEN_STATES:
+            raise InputError("invalid_state", f"state must be one of {sorted(CHOSEN_STATES)}.")
+        s = self._s
+        async with s.lock:
+            agent = await s.agent(agent_id)
+            now = s.clock()
+            becoming_free = state == routing.AVAILABLE and agent.state != routing.AVAILABLE
+            await s.contacts.set_agent_state(agent_id, state, now, idle=becoming_free)
+            if state == routing.OFFLINE:
+                await s.withdraw_offers(now, agent_id=agent_id)
+            await self._views.push_agent(agent_id)
+        s.wake.set()
+
+    async def accept(self, agent_id: str, offer_id: str) -> None:
+        s = self._s
+        async with s.lock:
+            offer = await s.own_offer(agent_id, offer_id)
+            now = s.clock()
+            if not await s.contacts.close_offer(offer.id, OfferOutcome.ACCEPTED, now):
+                raise InputError("offer_gone", "This offer has expired or was withdrawn.", 409)
+            contact = await s.contacts.contact(offer.contact_id)
+            if contact is None or contact.status != ContactStatus.QUEUED:
+                raise InputError("offer_gone", "The customer is no longer waiting.", 409)
+            await s.contacts.update_contact(
+                contact.id,
+                ConversationStatus.AGENT,
+                status=ContactStatus.ACTIVE,
+                agent_id=agent_id,
+                answered_at=contact.answered_at or now,
+                agent_lost_at=None,
+            )
+            s.working[contact.conversation_id] = (contact.id, agent_id)
+            s.metrics.handoff_offers.labels(OfferOutcome.ACCEPTED).inc()
+            s.metrics.handoff_answer_seconds.labels(contact.queue).observe(now - contact.enqueued_at)
+            s.push(agent_id, OfferClosedFrame(type="offer_closed", offer_id=offer.id, outcome="accepted"))
+            await self._views.push_contact(contact.id)
+            await self._views.push_agent(agent_id)
+            agent = await s.agent(agent_id)
+        conversation = await s.conversation(contact.conversation_id)
+        await s.conversations.say(
+            conversation, Sender.SYSTEM, f"{agent.display_name} from our team has joined the conversation."
+        )
+        s.conversations.events.publish(
+            conversation.id,
+            HandoffFrame(
+                type="handoff",
+                status="agent",
+                agent={"display_name": agent.display_name, "sip_uri": agent.sip_uri},
+            ),
+        )
+        log.info("offer accepted", extra={"contact_id": contact.id, "agent_id": agent_id})
+
+    async def decline(self, agent_id: str, offer_id: str) -> None:
+        s = self._s
+        async with s.lock:
+            offer = await s.own_offer(agent_id, offer_id)
+            if await s.contacts.close_offer(offer.id, OfferOutcome.DECLINED, s.clock()):
+                await s.record_decline(offer.contact_id, agent_id)
+                s.metrics.handoff_offers.labels(OfferOutcome.DECLINED).inc()
+            s.push(agent_id, OfferClosedFrame(type="offer_closed", offer_id=offer.id, outcome="declined"))
+        s.wake.set()
+
+    async def send(self, agent_id: str, contact_id: str, text: str) -> None:
+        s = self._s
+        contact = await s.own_contact(agent_id, contact_id, ContactStatus.ACTIVE)
+        agent = await s.agent(agent_id)
+        conversation = await s.conversation(contact.conversation_id)
+        await s.conversations.say(conversation, Sender.AGENT, text, {"agent": agent.display_name})
+
+    async def end(self, agent_id: str, contact_id: str) -> None:
+        s = self._s
+        async with s.lock:
+            contact = await s.own_contact(agent_id, contact_id, ContactStatus.ACTIVE)
+            await s.contacts.update_contact(contact.id, status=ContactStatus.WRAP_UP, ended_at=s.clock())
+            await self._views.push_contact(contact.id)
+            await self._views.push_agent(agent_id)
+        conversation = await s.conversation(contact.conversation_id)
+        await s.conversations.say(
+            conversation,
+            Sender.SYSTEM,
+            "Our colleague has ended the conversation. Thank you for contacting us.",
+        )
+        await s.conversations.close(conversation, {"reason": "agent_ended", "queue": contact.queue})
+
+    async def wrap_up(self, agent_id: str, contact_id: str, disposition: str, notes: str) -> None:
+        s = self._s
+        if disposition not in s.cfg.dispositions:
+            raise InputError("invalid_disposition", f"disposition must be one of {list(s.cfg.dispositions)}.")
+        async with s.lock:
+            contact = await s.own_contact(agent_id, contact_id, ContactStatus.WRAP_UP)
+            now = s.clock()
+            await self._views.release(
+                contact, now, status=ContactStatus.CLOSED, closed_at=now, disposition=disposition, notes=notes
+            )
+            s.metrics.handoff_handle_seconds.labels(contact.queue).observe(now - (contact.answered_at or now))
+        await s.store.set_outcome_field(contact.conversation_id, "summary", f"{disposition}: {notes}"[:300])
+        s.wake.set()
+
+    async def transfer(self, agent_id: str, contact_id: str, queue: str) -> None:
+        s = self._s
+        if queue not in s.cfg.queues:
+            raise InputError("invalid_queue", f"queue must be one of {sorted(s.cfg.queues)}.")
+        async with s.lock:
+            contact = await s.own_contact(agent_id, contact_id, ContactStatus.ACTIVE)
+            now = s.clock()
+            await self._views.release(
+                contact, now, status=ContactStatus.TRANSFERRED, ended_at=now, closed_at=now
+            )
+            context = {**contact.context, "transferred_from": {"queue": contact.queue, "agent_id": agent_id}}
+            await s.contacts.enqueue(
+                conversation_id=contact.conversation_id,
+                channel=contact.channel,
+                queue=queue,
+                priority=contact.priority,
+                reason=contact.reason,
+                explanation=f"transferred from {contact.queue}: {contact.explanation}",
+                context=context,
+                now=now,
+            )
+        conversation = await s.conversation(contact.conversation_id)
+        await s.conversations.say(conversation, Sender.SYSTEM, handoff_message(queue))
+        # A caller's line leaves the agent's phone and goes back to hold.
+        s.conversations.events.publish(
+            conversation.id, HandoffFrame(type="handoff", status="queued", queue=queue)
+        )
+        s.wake.set()
+
+    async def bridge_failed(self, conversation_id: str, detail: str) -> None:
+        """The voice gateway could not reach the agent's phone: the caller goes back to the front of
+        the queue, and that agent is not offered this call again while others can take it."""
+        s = self._s
+        async with s.lock:
+            contact = await s.contacts.open_contact_for(conversation_id)
+            if contact is None or contact.status != ContactStatus.ACTIVE or contact.agent_id is None:
+                raise InputError("no_agent", "This conversation is not with an agent.", 409)
+            agent_id = contact.agent_id
+            s.push(
+                agent_id,
+                ErrorFrame(
+                    type="error", code="bridge_failed", message=f"Your phone did not answer: {detail}"
+                ),
+            )
+            await self._views.release(
+                contact,
+                s.clock(),
+                ConversationStatus.QUEUED,
+                status=ContactStatus.QUEUED,
+                agent_id=None,
+                declined_by=[*contact.declined_by, agent_id],
+                announced_at=None,
+            )
+        log.warning(
+            "bridge to agent failed; caller requeued", extra={"contact_id": contact.id, "detail": detail}
+        )
+        s.conversations.events.publish(conversation_id, HandoffFrame(type="handoff", status="queued"))
+        s.wake.set()
+
+    async def handback(self, agent_id: str, contact_id: str) -> None:
+        """Back to the bot, which resumes with the slots it had; the request for a person is cleared."""
+        s = self._s
+        async with s.lock:
+            contact = await s.own_contact(agent_id, contact_id, ContactStatus.ACTIVE)
+            now = s.clock()
+            await self._views.release(
+                contact,
+                now,
+                ConversationStatus.BOT,
+                status=ContactStatus.RETURNED,
+                ended_at=now,
+                closed_at=now,
+            )
+        # The slots are only read by the policy; it also checks dates.
+        with contextlib.suppress(BotUnavailable):
+            await self._bot.set_slots(
+                contact.conversation_id, {slot_names.HANDOFF_REQUESTED: None, slot_names.HANDOFF_REASON: None}
+            )
+        conversation = await s.conversation(contact.conversation_id)
+        await s.conversations.say(
+            conversation,
+            Sender.SYSTEM,
+            "You're back with our virtual assistant. Is there anything else I can help with?",
+        )
+        s.conversations.events.publish(conversation.id, HandoffFrame(type="handoff", status="bot"))
+        s.wake.set()
