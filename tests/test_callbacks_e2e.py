@@ -12,7 +12,7 @@ import pytest
 
 from tandem.isolated import free_port
 from tandem.processes import Stack
-from tests.desk.callbacks import agent_phone, callback_ticket, calls, customer_phone, history
+from tests.desk.callbacks import agent_phone, callback_ticket, calls, cancel_retries, customer_phone, history
 from tests.desk.floor import add_agent, eventually, sign_in
 from tests.voice.speech import heard_text
 from tests.voice.stack import wait_voice_ready
@@ -27,6 +27,8 @@ async def agent(stack: Stack) -> Any:
     session = await sign_in(stack, await add_agent(stack, sip_uri=f"sip:agent@127.0.0.1:{port}"))
     yield session, port
     await session.close()
+    await cancel_retries(stack)
+    await asyncio.sleep(stack.settings.handoff.callbacks.ring_timeout_s)  # an attempt under way ends
 
 
 async def test_the_agent_then_the_customer_are_rung_and_talk(

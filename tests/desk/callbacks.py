@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import sqlalchemy as sa
 
 from handoff.store import HandoffStore
+from handoff.tables import callback_attempts
 from handoff.ticket_store import TicketStore
 from handoff.tickets import Sla, TicketKind
 from tandem.app import resolve_store_url
@@ -67,3 +69,17 @@ def customer_phone(tmp_path: Path, stack: Stack, name: str, *extra: str) -> Proc
     proc = phone(tmp_path, "--answer", "--sip-port", str(customer_port(stack)), *extra, name=name)
     proc.wait_for("ready")
     return proc
+
+
+async def cancel_retries(stack: Stack) -> None:
+    """Retries a test scheduled must not ring phones of the tests after it."""
+    store = await Store.open(resolve_store_url(stack.settings))
+    try:
+        async with store.engine.begin() as conn:
+            await conn.execute(
+                sa.update(callback_attempts)
+                .where(callback_attempts.c.status == "pending")
+                .values(status="done", outcome="failed", finished_at=time.time())
+            )
+    finally:
+        await store.close()
