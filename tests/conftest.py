@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, BrowserContext, async_playwright
 
 from tandem.isolated import prepared_stack, write_isolated_config
 from tandem.processes import Stack
-from tests.desk.floor import isolate_handoff
+from tests.desk.floor import clear_queue, isolate_handoff
 from tests.voice.stack import isolate_voice
 
 
@@ -55,3 +55,13 @@ async def browser() -> AsyncIterator[Browser]:
         )
         yield launched
         await launched.close()
+
+
+@pytest.fixture
+async def contexts(browser: Browser, stack: Stack) -> AsyncIterator[list[BrowserContext]]:
+    """Browser contexts a test opens (tests/desk/pages.py), closed after it; the queue starts empty."""
+    await clear_queue(stack)
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        await context.close()

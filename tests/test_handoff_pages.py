@@ -4,36 +4,19 @@ supervisor's dashboard, three browser contexts on the real stack."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from handoff.store import Role
 from tandem.processes import Stack
-from tests.desk.floor import PASSWORD, add_agent, clear_queue
+from tests.desk.floor import PASSWORD, add_agent
+from tests.desk.pages import open_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 WAIT_MS = 20_000
 # An angry complaint escalates as a complaint or as negative sentiment, as the policy weighs it.
 UPSET = re.compile("complaint|sentiment", re.IGNORECASE)
-
-
-@pytest.fixture
-async def contexts(browser: Browser, stack: Stack) -> AsyncIterator[list[BrowserContext]]:
-    await clear_queue(stack)
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        await context.close()
-
-
-async def open_page(browser: Browser, contexts: list[BrowserContext], url: str) -> Page:
-    context = await browser.new_context()
-    contexts.append(context)
-    page = await context.new_page()
-    await page.goto(url)
-    return page
 
 
 async def sign_in(page: Page, username: str) -> None:

@@ -4,36 +4,19 @@ the Tickets page, and the customer reads the answer there, live and on their nex
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, expect
 
 from handoff.store import Role
 from tandem.processes import Stack
 from tests.chat_client import transcript
-from tests.desk.floor import PASSWORD, TEST_MAX_WAIT_S, Desk, add_agent, clear_queue, sign_in
+from tests.desk.floor import PASSWORD, TEST_MAX_WAIT_S, Desk, add_agent, sign_in
+from tests.desk.pages import open_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 WAIT_MS = 20_000
-
-
-@pytest.fixture
-async def contexts(browser: Browser, stack: Stack) -> AsyncIterator[list[BrowserContext]]:
-    await clear_queue(stack)
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        await context.close()
-
-
-async def open_page(browser: Browser, contexts: list[BrowserContext], url: str) -> Page:
-    context = await browser.new_context()
-    contexts.append(context)
-    page = await context.new_page()
-    await page.goto(url)
-    return page
 
 
 async def test_a_message_left_in_the_queue_is_answered_from_the_tickets_page(
