@@ -211,12 +211,6 @@ class DeskCommands:
             if contact is None or contact.status != ContactStatus.ACTIVE or contact.agent_id is None:
                 raise InputError("no_agent", "This conversation is not with an agent.", 409)
             agent_id = contact.agent_id
-            s.push(
-                agent_id,
-                ErrorFrame(
-                    type="error", code="bridge_failed", message=f"Your phone did not answer: {detail}"
-                ),
-            )
             await self._views.release(
                 contact,
                 s.clock(),
@@ -225,6 +219,13 @@ class DeskCommands:
                 agent_id=None,
                 declined_by=[*contact.declined_by, agent_id],
                 announced_at=None,
+            )
+            # Told once the caller is back in the queue, so the desk never sees a state not yet stored.
+            s.push(
+                agent_id,
+                ErrorFrame(
+                    type="error", code="bridge_failed", message=f"Your phone did not answer: {detail}"
+                ),
             )
         log.warning(
             "bridge to agent failed; caller requeued", extra={"contact_id": contact.id, "detail": detail}
