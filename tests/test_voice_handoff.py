@@ -134,7 +134,8 @@ async def test_caller_waits_on_hold_then_talks_with_the_agent_on_their_phone(
         return announced and bool(logged(stack, conversation, "hold music"))
 
     assert await eventually(on_hold, wait_s=45), fetch_conversation(stack, conversation)["messages"]
-    await asyncio.sleep(3)  # some music, then the agent is free
+    # Some music, then the agent is free: long enough for a queue announcement that may still cut in.
+    await asyncio.sleep(8)
     answered = asyncio.create_task(event_time(agent, "media", 40))
     await desk.close()  # unread for a while: its pings went unanswered
     desk = await open_desk(session, "available")
