@@ -14,7 +14,8 @@ from importlib.metadata import version
 import numpy as np
 
 from benchmarks.results import header, merge_results
-from knowledge_index import KnowledgeIndex, build_index
+from knowledge_index import KnowledgeIndex
+from knowledge_index.builder import build_configured
 from knowledge_index.calibration import evaluate, outcomes
 from knowledge_index.evaluation import (
     load_calibration_set,
@@ -37,11 +38,9 @@ GOAL_P95_MS = 40.0
 
 def main() -> int:
     cfg = settings()
-    articles_dir = cfg.resolve(cfg.knowledge.articles_dir)
-    index_dir = cfg.resolve(cfg.knowledge.index_dir)
-    report = build_index(articles_dir, index_dir)
+    report = build_configured(cfg)
     print("\n".join(report.lines()))
-    index = KnowledgeIndex.load(index_dir)
+    index = KnowledgeIndex.load(cfg.resolve(cfg.knowledge.index_dir))
     questions = load_questions(QUESTIONS)
     missing = unknown_articles(questions, index.slugs)
     if missing:

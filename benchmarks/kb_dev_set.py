@@ -1,7 +1,8 @@
 """The BANKING77 development set: real customer questions labelled with the articles that answer them.
 
-The questions stay in /work/shared/data/banking77/train.csv (never copied into the repo); the
-category -> articles map is benchmarks/data/banking77_articles.yml. A question's half (tuning or
+The questions stay in ../shared/data/banking77/train.csv (never copied into the repo); the
+category -> articles map is training_data/customer_questions/banking77.yml, both named by
+knowledge.customer_questions in config.yml. A question's half (tuning or
 held-out) is fixed by a hash of its text, so the split never changes between runs or machines.
 """
 
@@ -13,13 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from knowledge_index.customer_questions import OUT_OF_SCOPE, load_labels
+from tandem.config import settings
 
-from tandem.config import REPO_ROOT
-
-QUESTIONS_CSV = Path("/work/shared/data/banking77/train.csv")
-MAPPING = REPO_ROOT / "benchmarks" / "data" / "banking77_articles.yml"
-OUT_OF_SCOPE = "none"
+_SOURCE = settings().knowledge.customer_questions[0]
+QUESTIONS_CSV = settings().resolve(_SOURCE.csv)
+MAPPING = settings().resolve(_SOURCE.labels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,17 +31,7 @@ class DevQuestion:
 
 def load_mapping(path: Path = MAPPING) -> dict[str, tuple[str, ...]]:
     """Category -> slugs; `none` (alone) marks an out-of-scope category."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping of category -> [article slugs]")
-    mapping = {}
-    for category, slugs in data.items():
-        if not isinstance(slugs, list) or not slugs or not all(isinstance(s, str) for s in slugs):
-            raise ValueError(f"{path}: {category} needs a non-empty list of slugs (or [{OUT_OF_SCOPE}])")
-        if OUT_OF_SCOPE in slugs and len(slugs) > 1:
-            raise ValueError(f"{path}: {category} mixes '{OUT_OF_SCOPE}' with articles")
-        mapping[str(category)] = tuple(slugs)
-    return mapping
+    return load_labels(path)
 
 
 def is_held_out(text: str) -> bool:

@@ -30,6 +30,8 @@ class Article:
     # Sample questions in a customer's words, indexed beside the text: customers rarely use the
     # article's own vocabulary ("can I use my card in Japan" vs "Using your card abroad").
     questions: tuple[str, ...] = ()
+    # Real customers' questions labelled with this article (knowledge_index.customer_questions).
+    customer_questions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from knowledge_index.articles import parse_article, read_sources
+from knowledge_index.articles import Article, SourceFile, content_hash, parse_article, read_sources
 from knowledge_index.chunking import TEXT_FORMAT, Chunk, ChunkingParams, chunk_article, embedding_text
+from knowledge_index.customer_questions import configured_questions
 from knowledge_index.embedder import Embedder, load_minilm
 from knowledge_index.store import (
     Fingerprint,
@@ -25,7 +26,7 @@ from knowledge_index.store import (
     stored_vectors,
     write_index,
 )
-from tandem.config import settings
+from tandem.config import Settings, settings
 
 EMBED_BATCH = 64
 Row = tuple[Chunk, np.ndarray]
@@ -107,15 +108,22 @@ def build_index(
     embedder: Embedder | None = None,
     *,
     params: ChunkingParams | None = None,
+    customer_questions: Mapping[str, Sequence[str]] | None = None,
     progress: bool = False,
 ) -> BuildReport:
     """Bring index_dir up to date with articles_dir; `progress` shows a tqdm bar while embedding.
-    Without an embedder, the process-wide MiniLM is loaded with the configured torch threads."""
+    customer_questions (slug -> labelled questions, knowledge_index.customer_questions) are indexed
+    as further sample questions of their article. Without an embedder, the process-wide MiniLM is
+    loaded with the configured torch threads."""
     embedder = embedder or load_minilm(settings().threads.torch)
     params = params or ChunkingParams()
-    sources = read_sources(articles_dir)
+    extra = customer_questions or {}
+    files = read_sources(articles_dir)
+    unknown = sorted(extra.keys() - {source.slug for source in files})
+    if unknown:
+        raise ValueError(f"customer questions name articles that do not exist: {', '.join(unknown)}")
     # Parse everything, not only changed files, so a broken article fails the build before any work.
-    articles = {source.slug: parse_article(source.slug, source.text) for source in sources}
+    sources, articles = _with_questions(files, extra)
     fingerprint = Fingerprint(
         model=embedder.name,
         dim=embedder.dim,
@@ -151,6 +159,21 @@ def build_index(
             ),
         )
     return BuildReport.of(plan, len(fresh), len(rows), reason, written=True)
+
+
+def _with_questions(
+    sources: Sequence[SourceFile], extra: Mapping[str, Sequence[str]]
+) -> tuple[list[SourceFile], dict[str, Article]]:
+    """Articles with their customer questions appended; an article's hash covers both, so changing
+    either re-embeds that article alone."""
+    combined, articles = [], {}
+    for source in sources:
+        questions = tuple(extra.get(source.slug, ()))
+        article = parse_article(source.slug, source.text)
+        articles[source.slug] = replace(article, customer_questions=questions)
+        digest = content_hash(source.content_hash + "\n" + "\n".join(questions)) if questions else None
+        combined.append(replace(source, content_hash=digest) if digest else source)
+    return combined, articles
 
 
 def order_rows(rows: Sequence[Row], slugs: Iterable[str]) -> list[Row]:
@@ -193,3 +216,15 @@ def _embed(embedder: Embedder, chunks: Sequence[Chunk], progress: bool) -> np.nd
             parts.append(batch)
             bar.update(len(batch))
     return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+def build_configured(cfg: Settings, *, progress: bool = False) -> BuildReport:
+    """The index config.yml describes: its articles and its labelled customer questions."""
+    articles_dir = cfg.resolve(cfg.knowledge.articles_dir)
+    slugs = [source.slug for source in read_sources(articles_dir)]
+    return build_index(
+        articles_dir,
+        cfg.resolve(cfg.knowledge.index_dir),
+        customer_questions=configured_questions(cfg, slugs),
+        progress=progress,
+    )

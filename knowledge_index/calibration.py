@@ -72,9 +72,10 @@ def evaluate(results: Sequence[Outcome], threshold: float) -> ThresholdRow:
     )
 
 
-def grid(step: float = 0.01) -> list[float]:
-    """Candidate thresholds 0.00..1.00; a coarser value than the data supports would be false precision."""
-    return [round(i * step, 2) for i in range(round(1 / step) + 1)]
+def grid(step: float = 0.01, top: float = 2.0) -> list[float]:
+    """Candidate thresholds 0.00..top (an article's lead over its rival can lift its score above 1);
+    a coarser step than the data supports would be false precision."""
+    return [round(i * step, 2) for i in range(round(top / step) + 1)]
 
 
 def choose(results: Sequence[Outcome], candidates: Sequence[float]) -> ThresholdRow:

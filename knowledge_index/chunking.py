@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from knowledge_index.articles import Article
 
-# Bump when embedding_text() changes so stored vectors are recognised as stale.
-TEXT_FORMAT = 2
+# Bump when embedding_text() or the chunks' fields change so stored indexes are rebuilt.
+TEXT_FORMAT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +30,10 @@ class Chunk:
     title: str
     section: str
     text: str
-    # A sample question from the front matter: it ranks its article but is never shown as the answer.
+    # A sample question: it ranks its article but is never shown as the answer.
     is_question: bool = False
+    # One of the labelled customer questions rather than the article's own front matter.
+    from_customers: bool = False
 
 
 def word_windows(words: list[str], size: int, overlap: int) -> list[list[str]]:
@@ -57,17 +59,19 @@ def chunk_article(article: Article, params: ChunkingParams) -> list[Chunk]:
                     text=" ".join(window),
                 )
             )
-    for question in article.questions:
-        chunks.append(
-            Chunk(
-                id=f"{article.slug}#{len(chunks)}",
-                article=article.slug,
-                title=article.title,
-                section="",
-                text=question,
-                is_question=True,
+    for questions, from_customers in ((article.questions, False), (article.customer_questions, True)):
+        for question in questions:
+            chunks.append(
+                Chunk(
+                    id=f"{article.slug}#{len(chunks)}",
+                    article=article.slug,
+                    title=article.title,
+                    section="",
+                    text=question,
+                    is_question=True,
+                    from_customers=from_customers,
+                )
             )
-        )
     return chunks
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from knowledge_index import calibration
 from knowledge_index.articles import ArticleError
-from knowledge_index.builder import BuildReport, build_index
+from knowledge_index.builder import BuildReport, build_configured, build_index
 from knowledge_index.config_file import write_answer_threshold
 from knowledge_index.evaluation import load_calibration_set, unknown_articles
 from knowledge_index.search import KnowledgeIndex
@@ -70,11 +70,10 @@ def _index_dir(args: argparse.Namespace) -> Path:
 
 def _run_build(args: argparse.Namespace, *, progress: bool) -> BuildReport:
     started = time.perf_counter()
-    report = build_index(
-        _articles_dir(args),
-        _index_dir(args),
-        progress=progress,
-    )
+    if args.articles_dir is None and args.index_dir is None:
+        report = build_configured(settings(), progress=progress)
+    else:  # another knowledge base: config.yml's customer questions are labelled for this one
+        report = build_index(_articles_dir(args), _index_dir(args), progress=progress)
     print(f"index {_index_dir(args)} from {_articles_dir(args)} in {time.perf_counter() - started:.1f} s")
     print("\n".join(report.lines()))
     return report

@@ -24,9 +24,18 @@ class FusionParams:
     # ambiguous, and answering then is what produces wrong answers (measured: at most 5 % wrong,
     # answered right rises from 48 % to 59 % of the tuning half with weight 2).
     margin_weight: float = 2.0
+    # Taken off a labelled customer question's score: an article with hundreds of them would otherwise
+    # outrank, on density alone, an article whose only questions are its own few (measured: 0.06 keeps
+    # the BANKING77 held-out recall@1 and brings the hand-written set's back from 0.79 to 0.83).
+    customer_question_offset: float = 0.06
 
     def __post_init__(self) -> None:
-        if self.lexical_weight < 0 or self.lexical_half_point <= 0 or self.margin_weight < 0:
+        if (
+            self.lexical_weight < 0
+            or self.lexical_half_point <= 0
+            or self.margin_weight < 0
+            or self.customer_question_offset < 0
+        ):
             raise ValueError(
                 f"need lexical_weight >= 0, lexical_half_point > 0 and margin_weight >= 0, got {self}"
             )
@@ -41,10 +50,16 @@ def best_by_article(scores: Sequence[float], articles: Sequence[str]) -> dict[st
     return best
 
 
-def mix(dense: np.ndarray, lexical: np.ndarray, params: FusionParams) -> np.ndarray:
-    """Per chunk: cosine plus the weighted, saturated BM25 score."""
+def mix(
+    dense: np.ndarray, lexical: np.ndarray, params: FusionParams, from_customers: np.ndarray | None = None
+) -> np.ndarray:
+    """Per chunk: cosine plus the weighted, saturated BM25 score, less the offset for chunks that are
+    labelled customer questions (a boolean mask over the last axis)."""
     bm25 = np.maximum(lexical, 0.0)
-    return dense + params.lexical_weight * bm25 / (bm25 + params.lexical_half_point)
+    fused = dense + params.lexical_weight * bm25 / (bm25 + params.lexical_half_point)
+    if from_customers is None:
+        return fused
+    return fused - params.customer_question_offset * from_customers
 
 
 def with_margin(article_scores: np.ndarray, weight: float) -> np.ndarray:

@@ -89,6 +89,7 @@ class KnowledgeIndex:
         # embedding was half the action server's CPU when computed twice (py-spy, benchmarks/RESULTS.md).
         self._query_vector = functools.lru_cache(maxsize=256)(self._embed_one)
         self._lexical = LexicalIndex([embedding_text(chunk) for chunk in stored.chunks])
+        self._from_customers = np.array([chunk.from_customers for chunk in stored.chunks], dtype=bool)
 
     @classmethod
     def load(cls, index_dir: Path, embedder: Embedder | None = None) -> KnowledgeIndex:
@@ -126,7 +127,7 @@ class KnowledgeIndex:
     def chunk_scores(self, query: str) -> np.ndarray:
         """The fused score of every chunk, in index order."""
         dense, lexical = self.dense_and_lexical(query)
-        return mix(dense, lexical, FusionParams())
+        return mix(dense, lexical, FusionParams(), self._from_customers)
 
     def dense_and_lexical(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """Cosine and BM25 score of every chunk, in index order."""
@@ -151,6 +152,11 @@ class KnowledgeIndex:
         vector = self._embedder.embed([query])[0]
         vector.setflags(write=False)  # shared by every caller of the cache
         return vector
+
+    @property
+    def from_customers(self) -> np.ndarray:
+        """Per chunk, whether it is a labelled customer question (knowledge_index.fusion.mix)."""
+        return self._from_customers
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:

@@ -83,11 +83,21 @@ class GatewaySettings(_Section):
         return self
 
 
+class CustomerQuestionSettings(_Section):
+    """Real customers' questions (a CSV) labelled by category, and the categories' articles (YAML)."""
+
+    csv: Path
+    labels: Path
+    text_column: str = "text"
+    label_column: str = "category"
+
+
 class KnowledgeSettings(_Section):
     articles_dir: Path
     index_dir: Path
-    answer_threshold: float = Field(ge=-1, le=1)
+    answer_threshold: float = Field(ge=-1, le=3)
     top_k: int = Field(ge=1, le=20)
+    customer_questions: tuple[CustomerQuestionSettings, ...] = ()
 
 
 class PrivacySettings(_Section):

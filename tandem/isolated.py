@@ -6,6 +6,7 @@ Tests and benchmarks run whole stacks with it, beside a developer's running stac
 from __future__ import annotations
 
 import random
+import shutil
 import socket
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,17 @@ def write_isolated_config(root: Path, gateway: dict[str, Any] | None = None) -> 
     return path
 
 
+def _seed_index(index_dir: Path) -> None:
+    """Start from the repository's own index, so thousands of customer questions are embedded once
+    per machine rather than once per throw-away stack; prepare() then only adds what changed."""
+    from knowledge_index.builder import build_configured
+
+    repo = load_settings(REPO_ROOT / "config.yml")
+    build_configured(repo)
+    if not index_dir.exists():
+        shutil.copytree(repo.resolve(repo.knowledge.index_dir), index_dir)
+
+
 def prepared_stack(config_path: Path) -> Stack:
     """A stack for a throw-away config, ready to start: bank seeded, index built, model trained if needed.
 
@@ -85,6 +97,7 @@ def prepared_stack(config_path: Path) -> Stack:
     """
     settings = load_settings(config_path)
     secrets = load_secrets(settings)
+    _seed_index(settings.resolve(settings.knowledge.index_dir))
     prepare(settings)
     model = ensure_model(REPO_ROOT / "config.yml", REPO_ROOT / "var" / "logs" / "train.log")
     return Stack(settings, config_path, model, secrets)

@@ -25,10 +25,10 @@ def prepare(s: Settings) -> None:
     """Everything the servers need on disk; each step is incremental, so a warm run is quick."""
     from bot.bank import seed_if_empty
     from handoff.accounts import seed_demo_floor
-    from knowledge_index.builder import build_index
+    from knowledge_index.builder import build_configured
 
     seed_if_empty(s.resolve(s.bank_db_path))
-    report = build_index(s.resolve(s.knowledge.articles_dir), s.resolve(s.knowledge.index_dir), progress=True)
+    report = build_configured(s, progress=True)
     log.info("knowledge index ready", extra={"report": str(report)})
     accounts = asyncio.run(seed_demo_floor(s))
     if accounts:

@@ -125,6 +125,22 @@ def test_mix_adds_the_saturated_bm25_score(
 
 
 @pytest.mark.parametrize(
+    ("from_customers", "offset", "expected"),
+    [
+        ([False, False], 0.06, [0.5, 0.2]),
+        ([True, False], 0.06, [0.44, 0.2]),
+        ([True, True], 0.0, [0.5, 0.2]),
+    ],
+)
+def test_mix_takes_the_offset_off_labelled_customer_questions(
+    from_customers: list[bool], offset: float, expected: list[float]
+) -> None:
+    params = FusionParams(0.5, 20.0, customer_question_offset=offset)
+    fused = mix(np.array([0.5, 0.2]), np.zeros(2), params, np.array(from_customers))
+    assert fused.round(4).tolist() == expected
+
+
+@pytest.mark.parametrize(
     ("rankings", "k", "expected"),
     [
         ([["a", "b"], ["a", "b"]], 60, {"a": 2 / 61, "b": 2 / 62}),
@@ -299,9 +315,9 @@ def test_lowest_within_wrong_rate_falls_back_to_the_highest_candidate() -> None:
     assert lowest_within_wrong_rate([Outcome(0.9, False)], [0.1, 0.5], 0.0) == 0.5
 
 
-def test_grid_spans_zero_to_one() -> None:
-    assert grid(0.25) == [0.0, 0.25, 0.5, 0.75, 1.0]
-    assert len(grid()) == 101
+def test_grid_spans_zero_to_top() -> None:
+    assert grid(0.25, 1.0) == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert len(grid()) == 201 and grid()[-1] == 2.0
 
 
 CONFIG = """\

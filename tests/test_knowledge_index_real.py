@@ -16,8 +16,9 @@ from benchmarks.kb_dev_set import (
     load_dev_set,
     load_mapping,
 )
-from knowledge_index import KnowledgeIndex, build_index
+from knowledge_index import KnowledgeIndex
 from knowledge_index.articles import parse_article
+from knowledge_index.builder import build_configured
 from tandem.config import REPO_ROOT, settings
 
 ARTICLES = REPO_ROOT / "training_data" / "knowledge"
@@ -44,8 +45,9 @@ def test_mapping_rejects_a_category_without_articles(tmp_path: Path) -> None:
         load_mapping(path)
 
 
-def test_mapping_file_is_the_shipped_one() -> None:
-    assert MAPPING.parent == REPO_ROOT / "benchmarks" / "data"
+def test_mapping_file_is_the_one_the_index_is_built_with() -> None:
+    assert MAPPING == REPO_ROOT / "training_data" / "customer_questions" / "banking77.yml"
+    assert settings().resolve(settings().knowledge.customer_questions[0].labels) == MAPPING
 
 
 def test_every_article_has_sample_questions() -> None:
@@ -54,10 +56,10 @@ def test_every_article_has_sample_questions() -> None:
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeIndex:
-    index_dir = tmp_path_factory.mktemp("index")
-    build_index(ARTICLES, index_dir)
-    return KnowledgeIndex.load(index_dir)
+def index() -> KnowledgeIndex:
+    """The shipped build: the articles and, where BANKING77 is on the machine, its labelled questions."""
+    build_configured(settings())
+    return KnowledgeIndex.load(settings().resolve(settings().knowledge.index_dir))
 
 
 @pytest.mark.parametrize(
