@@ -191,7 +191,7 @@ QUESTIONS = {
 }
 MORE_QUESTIONS = {
     "5550115": ("What is my balance?", "balance"),
-    "5550116": ("My card was declined.", "declined"),
+    "5550116": ("My card payment was declined.", "payment"),  # "declined" alone was heard as "defined"
     "5550117": ("I want to speak to someone.", "speak"),
     "5550118": ("Good morning.", "morning"),
 }
