@@ -5,7 +5,7 @@ are retried with a pause, and the customer's chat is told what happened."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,13 +13,24 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from handoff.callbacks import CUSTOMER_TRIES, Finished, Outcome, RetryAt, RetryPolicy, after_attempt, dialable
+from handoff.callbacks import (
+    CUSTOMER_TRIES,
+    CallingAgent,
+    Finished,
+    Outcome,
+    RetryAt,
+    RetryPolicy,
+    after_attempt,
+    dialable,
+    who_rings_first,
+)
+from handoff.routing import AVAILABLE
 from handoff.store import Agent, HandoffStore
 from handoff.tables import callback_attempts
 from handoff.ticket_service import TicketService
 from handoff.ticket_store import Ticket
 from handoff.tickets import TicketKind, TicketStatus, reference
-from tandem.config import CallbackSettings
+from tandem.config import CallbackSettings, QueueSettings
 from tandem.conversations import ConversationService
 from tandem.store import ConversationStatus, Sender, Store
 from tandem.validation import InputError
@@ -27,6 +38,7 @@ from tandem.validation import InputError
 log = logging.getLogger(__name__)
 PENDING, DIALLING, DONE = "pending", "dialling", "done"
 ABANDONED_AFTER_S = 4 * 3600  # longer than any callback conversation
+WAIT_FOR_AGENT_S = 60.0  # a due retry that no signed-in agent can take is looked at again after this
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +63,7 @@ class CallbackService:
     def __init__(
         self,
         settings: CallbackSettings,
+        queues: Mapping[str, QueueSettings],
         store: Store,
         agents: HandoffStore,
         tickets: TicketService,
@@ -59,6 +72,7 @@ class CallbackService:
     ) -> None:
         self._cfg = settings
         self._policy = RetryPolicy(settings.max_attempts, settings.retry_after_s)
+        self._queues = queues
         self._store = store
         self._engine: AsyncEngine = store.engine
         self._agents = agents
@@ -131,8 +145,17 @@ class CallbackService:
             )
             if claimed.rowcount != 1:
                 return None
+            retry = await conn.scalar(
+                sa.select(sa.func.count()).where(
+                    callback_attempts.c.ticket_id == row.ticket_id, callback_attempts.c.status == DONE
+                )
+            )
         ticket = await self._tickets.get(row.ticket_id)
         agent = await self._agents.agent(row.agent_id)
+        if retry:
+            agent = await self._retry_agent(row.id, ticket, row.agent_id, now)
+            if agent is None:
+                return None
         number = ticket.callback_number or ""
         if (
             self._cfg.trunk_uri is None
@@ -146,6 +169,40 @@ class CallbackService:
             return None
         return Dial(row.id, reference(ticket.id), agent.sip_uri, self._cfg.trunk_uri.format(number=number), number,
                     self._cfg.ring_timeout_s)  # fmt: skip
+
+    async def _retry_agent(self, attempt_id: int, ticket: Ticket, first: str, now: float) -> Agent | None:
+        """A retry rings whoever can take it now (handoff.callbacks.who_rings_first); with nobody, it goes
+        back to waiting."""
+        agents = {agent.id: agent for agent in await self._agents.all_agents()}
+        signed_in = await self._agents.signed_in(now)
+        queue = self._queues.get(ticket.queue)
+        candidates = [
+            CallingAgent(
+                a.id,
+                a.id in signed_in,
+                a.state == AVAILABLE,
+                bool(a.sip_uri),
+                frozenset(a.skills),
+                a.idle_since,
+            )
+            for a in agents.values()
+        ]
+        chosen = who_rings_first(first, candidates, queue.skills if queue else frozenset())
+        attempt = sa.update(callback_attempts).where(callback_attempts.c.id == attempt_id)
+        async with self._engine.begin() as conn:
+            if chosen is None:
+                await conn.execute(
+                    attempt.values(status=PENDING, claimed_at=None, due_at=now + WAIT_FOR_AGENT_S)
+                )
+            else:
+                await conn.execute(attempt.values(agent_id=chosen))
+        if chosen is None:
+            log.info("callback retry waits for a signed-in agent", extra={"ticket_id": ticket.id})
+            return None
+        if chosen != first:
+            text = f"retry goes to {agents[chosen].display_name}: {agents[first].display_name} has signed out"
+            await self._tickets.store.record(ticket, "call", text, now, chosen)
+        return agents[chosen]
 
     async def report(self, attempt_id: int, outcome: Outcome, conversation_id: str | None = None) -> None:
         """How an attempt went: into the ticket's history, then a retry, or the customer told."""

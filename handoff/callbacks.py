@@ -7,6 +7,7 @@ worker (voice_gateway/callbacks.py); handoff/callback_service.py keeps the attem
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -59,6 +60,32 @@ def after_attempt(policy: RetryPolicy, tries: int, outcome: Outcome, now: float)
     if tries >= policy.max_attempts:
         return Finished(reached=False)
     return RetryAt(now + policy.retry_after_s[min(tries, len(policy.retry_after_s)) - 1])
+
+
+@dataclass(frozen=True, slots=True)
+class CallingAgent:
+    """An agent as a callback retry sees them."""
+
+    id: str
+    signed_in: bool
+    available: bool  # their chosen state on the desk
+    has_phone: bool
+    skills: frozenset[str]
+    idle_since: float  # epoch seconds since they last became free: smaller is idle longer
+
+
+def who_rings_first(first: str, agents: Sequence[CallingAgent], skills: frozenset[str]) -> str | None:
+    """The agent whose phone a retry rings first: the one who pressed "Call now" while they are still
+    signed in with a phone; else a signed-in colleague with the queue's skills and a phone, available
+    ones first, longest idle first. None: nobody can take it, so the retry waits rather than ring a
+    phone at an empty desk."""
+    reachable = [a for a in agents if a.signed_in and a.has_phone]
+    if any(a.id == first for a in reachable):
+        return first
+    qualified = [a for a in reachable if skills <= a.skills]
+    if not qualified:
+        return None
+    return min(qualified, key=lambda a: (not a.available, a.idle_since, a.id)).id
 
 
 def dialable(number: str, pattern: str) -> bool:

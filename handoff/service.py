@@ -52,7 +52,13 @@ class HandoffService:
             settings, store, TicketStore(store.engine), conversations, metrics, clock
         )
         self.callbacks = CallbackService(
-            settings.handoff.callbacks, store, contacts, self.tickets, conversations, clock
+            settings.handoff.callbacks,
+            settings.handoff.queues,
+            store,
+            contacts,
+            self.tickets,
+            conversations,
+            clock,
         )
         load = AgentLoad(self.state)
         self._views = Views(self.state, load)

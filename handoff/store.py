@@ -217,6 +217,14 @@ class HandoffStore:
             ).first()
         return _agent(row) if row else None
 
+    async def signed_in(self, now: float) -> set[str]:
+        """Ids of the agents with a session that has not expired (signed in on some page of the desk)."""
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                sa.select(sessions.c.agent_id).where(sessions.c.expires_at > now).distinct()
+            )
+        return {row.agent_id for row in rows}
+
     async def delete_session(self, token_hash: str) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(sa.delete(sessions).where(sessions.c.token_hash == token_hash))

@@ -1,0 +1,121 @@
+"""Callback attempts in-process, on in-memory SQLite with a settable clock: who a retry rings first when
+the agent who pressed "Call now" has signed out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+
+from handoff.accounts import Role, add_account
+from handoff.callback_service import WAIT_FOR_AGENT_S, CallbackService
+from handoff.callbacks import Outcome
+from handoff.store import Agent, HandoffStore
+from handoff.ticket_service import TicketService
+from handoff.ticket_store import TicketStore
+from handoff.tickets import Sla, TicketKind
+from tandem.config import load_settings
+from tandem.conversations import ConversationService
+from tandem.events import EventHub
+from tandem.metrics import Metrics
+from tandem.store import Store
+from tests.test_handoff_service import Clock, ScriptedBot
+
+SETTINGS = load_settings()
+NUMBER = "+447700900555"
+
+
+@dataclass
+class Desk:
+    callbacks: CallbackService
+    tickets: TicketService
+    agents: HandoffStore
+    store: Store
+    clock: Clock
+
+    async def agent(self, name: str, skills: tuple[str, ...] = ("cards",)) -> Agent:
+        await add_account(self.agents, username=name, display_name=name.title(), password="correct horse battery",
+                          role=Role.AGENT, skills=skills, sip_uri=f"sip:{name}@127.0.0.1")  # fmt: skip
+        found = await self.agents.credentials(name)
+        assert found is not None
+        await self.agents.create_session(f"session-{name}", found[0].id, self.clock() + 3600)
+        return found[0]
+
+    async def callback_ticket(self) -> int:
+        customer = await self.store.customer_for_identity("phone", NUMBER)
+        conversation = await self.store.start_conversation(customer, "phone")
+        ticket = await TicketStore(self.store.engine).create(
+            conversation_id=conversation.id, contact_id=None, kind=TicketKind.CALLBACK, channel="phone",
+            queue="cards", priority=2, subject="Please call me", callback_number=NUMBER, context={},
+            sla=Sla(3600, 86400), now=self.clock(),
+        )  # fmt: skip
+        return ticket.id
+
+    async def first_try_unanswered(self, ticket: int, agent: Agent) -> None:
+        await self.callbacks.call_now(ticket, agent)
+        dial = await self.callbacks.claim()
+        assert dial is not None and dial.agent_uri == agent.sip_uri
+        await self.callbacks.report(dial.attempt_id, Outcome.NO_ANSWER)
+        self.clock.now += max(SETTINGS.handoff.callbacks.retry_after_s) + 1
+
+
+@pytest.fixture
+async def desk() -> AsyncIterator[Desk]:
+    store = await Store.open("sqlite+aiosqlite:///:memory:")
+    agents = await HandoffStore.open(store.engine)
+    metrics = Metrics()
+    conversations = ConversationService(
+        store, ScriptedBot(), EventHub(), metrics, SETTINGS.privacy.secret_slots
+    )  # type: ignore[arg-type]
+    clock = Clock()
+    outbound = SETTINGS.handoff.callbacks.model_copy(
+        update={"trunk_uri": "sip:{number}@127.0.0.1:5999", "number_pattern": r"\+447\d{9}"}
+    )
+    tickets = TicketService(SETTINGS, store, TicketStore(store.engine), conversations, metrics, clock)
+    callbacks = CallbackService(
+        outbound, SETTINGS.handoff.queues, store, agents, tickets, conversations, clock
+    )
+    yield Desk(callbacks, tickets, agents, store, clock)
+    await store.close()
+
+
+async def test_a_retry_rings_the_agent_who_pressed_call_now_while_they_are_signed_in(desk: Desk) -> None:
+    ann, _bob = await desk.agent("ann"), await desk.agent("bob")
+    ticket = await desk.callback_ticket()
+    await desk.first_try_unanswered(ticket, ann)
+
+    retry = await desk.callbacks.claim()
+    assert retry is not None and retry.agent_uri == ann.sip_uri
+
+
+async def test_a_retry_goes_to_a_signed_in_colleague_with_the_skills_once_the_agent_signed_out(
+    desk: Desk,
+) -> None:
+    ann = await desk.agent("ann")
+    await desk.agent("loans", skills=("loans",))  # signed in, but not for this queue
+    bob = await desk.agent("bob")
+    ticket = await desk.callback_ticket()
+    await desk.first_try_unanswered(ticket, ann)
+    await desk.agents.delete_session("session-ann")
+
+    retry = await desk.callbacks.claim()
+    assert retry is not None and retry.agent_uri == bob.sip_uri
+    history = [event.text for event in await desk.tickets.history(ticket)]
+    assert "retry goes to Bob: Ann has signed out" in history
+    await desk.callbacks.report(retry.attempt_id, Outcome.ANSWERED)  # and Bob's attempt is reported as his
+
+
+async def test_a_retry_nobody_can_take_waits_and_rings_once_someone_signs_in(desk: Desk) -> None:
+    ann = await desk.agent("ann")
+    ticket = await desk.callback_ticket()
+    await desk.first_try_unanswered(ticket, ann)
+    await desk.agents.delete_session("session-ann")
+
+    assert await desk.callbacks.claim() is None  # no phone rings at an empty desk
+    desk.clock.now += WAIT_FOR_AGENT_S / 2
+    assert await desk.callbacks.claim() is None  # not yet looked at again
+    await desk.agents.create_session("session-ann-again", ann.id, desk.clock() + 3600)
+    desk.clock.now += WAIT_FOR_AGENT_S
+    retry = await desk.callbacks.claim()
+    assert retry is not None and retry.agent_uri == ann.sip_uri
