@@ -22,6 +22,7 @@ from handoff.callbacks import (
     RetryPolicy,
     after_attempt,
     dialable,
+    schedule_error,
     who_rings_first,
 )
 from handoff.routing import AVAILABLE
@@ -80,8 +81,12 @@ class CallbackService:
         self._conversations = conversations
         self._clock = clock
 
-    async def call_now(self, ticket_id: int, agent: Agent) -> Ticket:
-        """The agent's "Call now": their phone rings first, then the customer's."""
+    async def call_now(self, ticket_id: int, agent: Agent, at: float | None = None) -> Ticket:
+        """The agent's "Call now" (or "Schedule" with `at`, epoch seconds): their phone rings first, then
+        the customer's."""
+        now = self._clock()
+        if at is not None and (problem := schedule_error(at, now)):
+            raise InputError("invalid_time", problem)
         ticket = await self._tickets.get(ticket_id)
         number = ticket.callback_number
         if ticket.kind is not TicketKind.CALLBACK or not number:
@@ -107,13 +112,23 @@ class CallbackService:
                 )
             )
             if busy:
-                raise InputError("call_in_progress", "A call for this ticket is already on its way.", 409)
+                raise InputError(
+                    "call_in_progress", "A call for this ticket is already scheduled or on its way.", 409
+                )
             await conn.execute(
                 sa.insert(callback_attempts).values(ticket_id=ticket.id, agent_id=agent.id, status=PENDING,
-                                                    due_at=self._clock())
+                                                    due_at=now if at is None else at)
             )  # fmt: skip
-        return await self._tickets.store.record(ticket, "call", "calling: your phone first, then the customer",
-                                                self._clock(), agent.id)  # fmt: skip
+        if at is None:
+            text = "calling: your phone first, then the customer"
+        else:
+            text = (
+                f"call scheduled for {_when(at)} UTC: {agent.display_name}'s phone first, then the customer"
+            )
+        ticket = await self._tickets.store.record(ticket, "call", text, now, agent.id)
+        if at is not None:
+            await self._tell_customer_scheduled(ticket, at)
+        return ticket
 
     async def claim(self) -> Dial | None:
         """The next due attempt, for a voice worker; claimed atomically, so it is dialled once."""
@@ -145,17 +160,10 @@ class CallbackService:
             )
             if claimed.rowcount != 1:
                 return None
-            retry = await conn.scalar(
-                sa.select(sa.func.count()).where(
-                    callback_attempts.c.ticket_id == row.ticket_id, callback_attempts.c.status == DONE
-                )
-            )
         ticket = await self._tickets.get(row.ticket_id)
-        agent = await self._agents.agent(row.agent_id)
-        if retry:
-            agent = await self._retry_agent(row.id, ticket, row.agent_id, now)
-            if agent is None:
-                return None
+        agent = await self._ringing_agent(row.id, ticket, row.agent_id, now)
+        if agent is None:
+            return None
         number = ticket.callback_number or ""
         if (
             self._cfg.trunk_uri is None
@@ -170,9 +178,9 @@ class CallbackService:
         return Dial(row.id, reference(ticket.id), agent.sip_uri, self._cfg.trunk_uri.format(number=number), number,
                     self._cfg.ring_timeout_s)  # fmt: skip
 
-    async def _retry_agent(self, attempt_id: int, ticket: Ticket, first: str, now: float) -> Agent | None:
-        """A retry rings whoever can take it now (handoff.callbacks.who_rings_first); with nobody, it goes
-        back to waiting."""
+    async def _ringing_agent(self, attempt_id: int, ticket: Ticket, first: str, now: float) -> Agent | None:
+        """An attempt rings whoever can take it now (handoff.callbacks.who_rings_first): a retry or a
+        scheduled call may fall due after its agent has gone home. With nobody, it goes back to waiting."""
         agents = {agent.id: agent for agent in await self._agents.all_agents()}
         signed_in = await self._agents.signed_in(now)
         queue = self._queues.get(ticket.queue)
@@ -197,10 +205,10 @@ class CallbackService:
             else:
                 await conn.execute(attempt.values(agent_id=chosen))
         if chosen is None:
-            log.info("callback retry waits for a signed-in agent", extra={"ticket_id": ticket.id})
+            log.info("callback waits for a signed-in agent", extra={"ticket_id": ticket.id})
             return None
         if chosen != first:
-            text = f"retry goes to {agents[chosen].display_name}: {agents[first].display_name} has signed out"
+            text = f"call goes to {agents[chosen].display_name}: {agents[first].display_name} has signed out"
             await self._tickets.store.record(ticket, "call", text, now, chosen)
         return agents[chosen]
 
@@ -242,6 +250,16 @@ class CallbackService:
         log.info("callback attempt", extra={"ticket_id": ticket.id, "outcome": str(outcome)})
         await self._tell_customer(ticket, outcome, then)
 
+    async def _tell_customer_scheduled(self, ticket: Ticket, at: float) -> None:
+        """A web customer who asked for the call reads in their chat when it will come."""
+        if ticket.channel != "web":
+            return
+        conversation = await self._store.get_conversation(ticket.conversation_id)
+        if conversation is None or await self._store.status(conversation.id) != ConversationStatus.TICKET:
+            return
+        text = f"We'll call you back on {_when(at)} (UTC)."
+        await self._conversations.say(conversation, Sender.SYSTEM, text)
+
     async def _tell_customer(self, ticket: Ticket, outcome: Outcome, then: RetryAt | Finished | None) -> None:
         """A web customer who asked for the call reads in their chat what became of it."""
         if ticket.channel != "web" or outcome is Outcome.ANSWERED or then is None:
@@ -258,3 +276,7 @@ class CallbackService:
 
 def _clock_time(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M")
+
+
+def _when(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%a %d %b at %H:%M")

@@ -88,6 +88,18 @@ def who_rings_first(first: str, agents: Sequence[CallingAgent], skills: frozense
     return min(qualified, key=lambda a: (not a.available, a.idle_since, a.id)).id
 
 
+MAX_SCHEDULE_AHEAD_S = 14 * 86400
+
+
+def schedule_error(at: float, now: float) -> str | None:
+    """Why a callback may not be scheduled at `at` (epoch seconds), or None if it may."""
+    if at <= now:
+        return "The time to call back must be in the future."
+    if at - now > MAX_SCHEDULE_AHEAD_S:
+        return "A callback can be scheduled at most 14 days ahead."
+    return None
+
+
 def dialable(number: str, pattern: str) -> bool:
     """The toll-fraud guard: only numbers that match the whole pattern are ever dialled."""
     return bool(pattern) and re.fullmatch(pattern, number) is not None

@@ -78,6 +78,22 @@ def _text(body: dict[str, Any], request: web.Request) -> str:
     return validation.message_text(body.get("text"), request.app[SETTINGS].gateway.max_message_bytes)
 
 
+def _schedule_at(body: dict[str, Any]) -> float | None:
+    """`at`: when to call, ISO 8601 with a time zone (absent or null: now)."""
+    raw = body.get("at")
+    if raw is None:
+        return None
+    try:
+        at = datetime.fromisoformat(raw) if isinstance(raw, str) and len(raw) <= 40 else None
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise InputError(
+            "invalid_time", "at must be a date and time with a time zone, e.g. 2026-12-07T14:30:00Z."
+        )
+    return at.timestamp()
+
+
 async def _write(request: web.Request) -> tuple[Agent, dict[str, Any]]:
     """A change from a desk page: signed in, same origin, a JSON body."""
     agent = await require_role(request, *DESK_ROLES)
@@ -198,7 +214,8 @@ async def assign(request: web.Request) -> web.Response:
 async def call_back(request: web.Request) -> web.Response:
     agent = await require_role(request, *DESK_ROLES)
     require_same_origin(request)
-    ticket = await request.app[HANDOFF].callbacks.call_now(_ticket_id(request), agent)
+    body = await read_json(request) if request.can_read_body else {}
+    ticket = await request.app[HANDOFF].callbacks.call_now(_ticket_id(request), agent, _schedule_at(body))
     return web.json_response({"ticket": await ticket_json(request, ticket)})
 
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: raising it through an async context manager (engine.begin()) sets its __traceback__,
+# which a frozen, slotted dataclass refuses with a TypeError, turning a 409 into a 500.
+@dataclass(eq=False)
 class InputError(Exception):
     code: str
     message: str

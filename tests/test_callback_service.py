@@ -20,6 +20,7 @@ from tandem.conversations import ConversationService
 from tandem.events import EventHub
 from tandem.metrics import Metrics
 from tandem.store import Store
+from tandem.validation import InputError
 from tests.test_handoff_service import Clock, ScriptedBot
 
 SETTINGS = load_settings()
@@ -39,7 +40,7 @@ class Desk:
                           role=Role.AGENT, skills=skills, sip_uri=f"sip:{name}@127.0.0.1")  # fmt: skip
         found = await self.agents.credentials(name)
         assert found is not None
-        await self.agents.create_session(f"session-{name}", found[0].id, self.clock() + 3600)
+        await self.agents.create_session(f"session-{name}", found[0].id, self.clock() + 86400)
         return found[0]
 
     async def callback_ticket(self) -> int:
@@ -102,7 +103,7 @@ async def test_a_retry_goes_to_a_signed_in_colleague_with_the_skills_once_the_ag
     retry = await desk.callbacks.claim()
     assert retry is not None and retry.agent_uri == bob.sip_uri
     history = [event.text for event in await desk.tickets.history(ticket)]
-    assert "retry goes to Bob: Ann has signed out" in history
+    assert "call goes to Bob: Ann has signed out" in history
     await desk.callbacks.report(retry.attempt_id, Outcome.ANSWERED)  # and Bob's attempt is reported as his
 
 
@@ -119,3 +120,21 @@ async def test_a_retry_nobody_can_take_waits_and_rings_once_someone_signs_in(des
     desk.clock.now += WAIT_FOR_AGENT_S
     retry = await desk.callbacks.claim()
     assert retry is not None and retry.agent_uri == ann.sip_uri
+
+
+async def test_a_second_call_while_one_is_scheduled_is_refused_with_a_clear_error(desk: Desk) -> None:
+    ann = await desk.agent("ann")
+    ticket = await desk.callback_ticket()
+    await desk.callbacks.call_now(ticket, ann, at=desk.clock() + 3600)
+    assert await desk.callbacks.claim() is None  # not due yet
+
+    with pytest.raises(InputError) as refused:
+        await desk.callbacks.call_now(ticket, ann)
+    assert (refused.value.code, refused.value.http_status) == ("call_in_progress", 409)
+    for at, problem in ((desk.clock() - 1, "in the future"), (desk.clock() + 15 * 86400, "14 days")):
+        with pytest.raises(InputError, match=problem):
+            await desk.callbacks.call_now(ticket, ann, at=at)
+
+    desk.clock.now += 3600
+    due = await desk.callbacks.claim()
+    assert due is not None and due.agent_uri == ann.sip_uri

@@ -14,6 +14,12 @@ const STATUS_LABEL = { open: "Open", pending_customer: "Awaiting customer", reso
 const MOVES = { open: ["pending_customer", "resolved", "closed"], pending_customer: ["open", "resolved", "closed"], resolved: ["open", "closed"], closed: [] };
 let selected = null;
 
+// A datetime-local value is the agent's local time without a zone; the API wants an instant.
+function scheduledAt(value) {
+  if (!value) throw new Error("Choose the date and time to call back.");
+  return new Date(value).toISOString();
+}
+
 function showError(text) { errorEl.textContent = text; errorEl.hidden = !text; }
 
 async function api(path, body) {
@@ -86,6 +92,7 @@ async function showDetail() {
   const { ticket: t, history, messages } = await api(`/api/tickets/${selected}`);
   const statusSelect = h("select", { "aria-label": "New status", testid: "status-select" },
     MOVES[t.status].map((s) => h("option", { value: s, text: STATUS_LABEL[s] })));
+  const callbackAt = h("input", { type: "datetime-local", id: "callback-at", testid: "callback-at" });
   const act = (path, body) => async () => {
     try { await api(`/api/tickets/${t.id}/${path}`, body()); showError(""); await refresh(); } catch (err) { showError(err.message); }
   };
@@ -99,6 +106,10 @@ async function showDetail() {
     t.callback_number ? h("p", { class: "callback", testid: "callback-number" }, "Call the customer back on ", h("strong", { text: t.callback_number }),
       ". ", t.status !== "closed" ? h("button", { class: "btn primary small", type: "button", testid: "call-now", onclick: act("call", () => ({})) }, "Call now") : null,
       " rings your phone first, then the customer's; each attempt is noted below.") : null,
+    t.callback_number && t.status !== "closed" ? h("p", { class: "callback" },
+      h("label", { for: "callback-at", text: "Or call at " }), callbackAt,
+      " ", h("button", { class: "btn small", type: "button", testid: "schedule-call", onclick: act("call", () => ({ at: scheduledAt(callbackAt.value) })) }, "Schedule"),
+      " (your time; if you have signed out by then, a colleague on the queue is rung).") : null,
     h("div", { class: "ticket-actions" },
       h("button", { class: "btn", type: "button", testid: "assign-me", onclick: act("assign", () => ({ agent_id: "me" })) }, "Assign to me"),
       MOVES[t.status].length ? [statusSelect, h("button", { class: "btn", type: "button", testid: "set-status", onclick: act("status", () => ({ status: statusSelect.value })) }, "Set status")] : null),
