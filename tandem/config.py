@@ -192,6 +192,11 @@ class VoiceSettings(_Section):
     agent_answer_timeout_s: float = Field(gt=0, le=120)
     agent_left: str = Field(min_length=1)
     call_ended: str = Field(min_length=1)
+    # After a conversation with an agent that the desk ended: the keypad rating's question, how long it
+    # waits for a 1-5 key, and the thanks (no question: the line is closed at once).
+    csat_question: str = ""
+    csat_wait_s: float = Field(default=8, gt=0, le=30)
+    csat_thanks: str = "Thank you. Goodbye."
     # SIP over TLS on tls_port (0: off) with these PEM files (or TANDEM_VOICE__TLS_CERT / __TLS_KEY).
     # Single process only (processes: 1): the dispatcher relays UDP and TCP. srtp: off, optional (when
     # the caller offers it), or mandatory (SRTP keyed over TLS only; every other call refused).

@@ -9,6 +9,7 @@ checks what the agent's phone heard; the hold music is found frame by frame in t
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,9 +18,13 @@ from typing import Any
 import aiohttp
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
+from tandem.app import resolve_store_url
 from tandem.isolated import free_port
 from tandem.processes import Stack
+from tandem.ratings import ratings
+from tandem.store import Store
 from tests.desk.floor import Desk, add_agent, clear_queue, eventually, sign_in
 from tests.sip.audio_check import rms
 from tests.sip.harness import Proc, phone
@@ -206,30 +211,48 @@ async def test_an_agent_phone_that_does_not_answer_puts_the_caller_back_in_the_q
     assert closed["outcome"]["reason"] == "caller hung up"
 
 
-async def test_the_agent_ending_the_conversation_on_the_desk_ends_both_calls(
+async def test_the_agent_ending_the_conversation_on_the_desk_ends_both_calls_after_the_rating(
     stack: Stack, voice_uri: str, tmp_path: Path, floor: list[aiohttp.ClientSession]
 ) -> None:
     agent, agent_uri = agent_phone(tmp_path, "--record", str(tmp_path / "agent.wav"))
     desk, _ = await agent_desk(stack, floor, agent_uri, "available")
+    # The caller keeps pressing 5 from well into the call: only the survey's question takes it.
+    rating_keys = [arg for at_s in range(20, 86, 2) for arg in ("--dtmf", f"{at_s}:5:rfc4733")]
     caller = phone(
         tmp_path, voice_uri, "--record", str(tmp_path / "heard.wav"), "--dtmf", "3:0:rfc4733",
-        "--duration", "90", "--user", "5550203",
+        *rating_keys, "--duration", "90", "--user", "5550203",
     )  # fmt: skip
     conversation = await asyncio.to_thread(conversation_of, stack, "5550203", 20)
     offer = await desk.offer_for(conversation, wait_s=30)
     await desk.send({"type": "accept", "offer_id": offer["id"]})
     contact = await desk.wait_for("contact", lambda e: e["contact"]["status"] == "active")
     await asyncio.to_thread(agent.wait_for, "media", 15)
+    await asyncio.sleep(3)  # a few words together: the rating is asked after a conversation
     await desk.send({"type": "end", "contact_id": contact["contact"]["id"]})
 
     await asyncio.to_thread(agent.wait_for, "disconnected", 10)
     await asyncio.to_thread(caller.wait_for, "disconnected", 30)  # after the closing words
     assert caller.wait(10) == 0 and agent.wait(10) == 0
-    assert "ended the conversation" in heard_text(tmp_path / "heard.wav")
+    heard = " ".join(re.findall(r"[a-z']+", heard_text(tmp_path / "heard.wav")))
+    assert "ended the conversation" in heard
+    assert "how did our colleague do" in heard and "thank you for your rating" in heard, heard
+    assert await rating_of(stack, conversation) == 5
     closed = fetch_conversation(stack, conversation)
     assert closed["outcome"]["reason"] == "agent_ended"
     recording = await eventually(lambda: _recording(conversation, stack))
     assert await asyncio.to_thread(Path(recording).is_file)
+
+
+async def rating_of(stack: Stack, conversation: str) -> int | None:
+    store = await Store.open(resolve_store_url(stack.settings))
+    try:
+        async with store.engine.connect() as conn:
+            score: int | None = await conn.scalar(
+                sa.select(ratings.c.score).where(ratings.c.conversation_id == conversation)
+            )
+        return score
+    finally:
+        await store.close()
 
 
 async def _recording(conversation: str, stack: Stack) -> str | None:

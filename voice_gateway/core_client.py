@@ -61,6 +61,10 @@ class CoreClient:
             f"/api/internal/conversations/{conversation_id}/notes", {"sender": sender, "text": text}
         )
 
+    async def rate(self, conversation_id: str, score: int) -> None:
+        """The caller's 1-5 rating of the conversation, which has ended."""
+        await self._post(f"/api/conversations/{conversation_id}/rating", {"score": score})
+
     async def bridge_failed(self, conversation_id: str, detail: str) -> None:
         """The agent's phone did not answer: the gateway puts the caller back at the front of the queue."""
         await self._post(f"/api/internal/conversations/{conversation_id}/bridge-failed", {"detail": detail})

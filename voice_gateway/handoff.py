@@ -43,6 +43,7 @@ from voice_gateway.hold import AHEAD_MS, HoldMusic, HoldPlayer
 from voice_gateway.sip import CallFailed, CallSession
 from voice_gateway.speaker import Speaker
 from voice_gateway.speech import SpeechEngines
+from voice_gateway.survey import KeypadRating
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,8 @@ class CallHandoff:
         # bridge may clear the announcements just after it arrived.
         self._said_with_agent: str | None = None
         self._choices: list[Choice] = []  # the buttons offered, as keys 1, 2, 3...
+        self._talked_with_agent = False
+        self._rating = KeypadRating()
         self._dialing: asyncio.Task[None] | None = None
         self._ringing = False
         self._agent: AgentLeg | None = None
@@ -123,7 +126,10 @@ class CallHandoff:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def press(self, digit: str) -> None:
-        """A key while a person is awaited: 1, 2, 3... choose among the options offered, others do nothing."""
+        """A key while a person is awaited: 1, 2, 3... choose among the options offered, others do nothing;
+        while the survey asks, 1 to 5 is the caller's rating."""
+        if self._rating.press(digit):
+            return
         if self._status != QUEUED or not digit.isdigit() or not 1 <= int(digit) <= len(self._choices):
             return
         choice = self._choices[int(digit) - 1]
@@ -270,6 +276,7 @@ class CallHandoff:
             self._agent = None
             await agent.hangup()
             return f"could not join the calls: {error}"
+        self._talked_with_agent = True
         ended = await leg.wait_ended()
         self._agent = None
         if agent_left(ended) and not self._ending:
@@ -303,7 +310,22 @@ class CallHandoff:
         self._hold.silence()
         # e.g. "Our colleague has ended the conversation."
         closing = self._announcements or self._unclaimed or [self._said_with_agent or self._voice.call_ended]
+        if self._talked_with_agent and self._voice.csat_question and self._session.connected:
+            await asyncio.wait({self._speaker.say([*closing, self._voice.csat_question])})
+            closing = [await self._survey()]
         await self._say_goodbye(closing, note=False)
+
+    async def _survey(self) -> str:
+        """The caller's key, stored as their rating; what to say before the line closes."""
+        score = await self._rating.ask(self._voice.csat_wait_s)
+        if score is None:
+            return self._voice.call_ended
+        log.info("phone rating", extra={"score": score})
+        try:
+            await self._core.rate(self._conversation, score)
+        except CoreUnavailable as error:
+            log.error("could not store the caller's rating", extra={"error": str(error)})
+        return self._voice.csat_thanks
 
     async def _say_goodbye(self, texts: list[str], *, note: bool) -> None:
         if note:
