@@ -25,6 +25,7 @@ from handoff.callbacks import (
     schedule_error,
     who_rings_first,
 )
+from handoff.calling_hours import CallingHours, describe, is_open, next_opening
 from handoff.routing import AVAILABLE
 from handoff.store import Agent, HandoffStore
 from handoff.tables import callback_attempts
@@ -73,6 +74,7 @@ class CallbackService:
     ) -> None:
         self._cfg = settings
         self._policy = RetryPolicy(settings.max_attempts, settings.retry_after_s)
+        self.hours = CallingHours.from_settings(settings.calling_hours) if settings.calling_hours else None
         self._queues = queues
         self._store = store
         self._engine: AsyncEngine = store.engine
@@ -97,6 +99,7 @@ class CallbackService:
             raise InputError(
                 "outbound_off", "Outbound calls are not set up (handoff.callbacks.trunk_uri).", 409
             )
+        self._check_hours(now, at)
         if not agent.sip_uri:
             raise InputError("no_phone", "Your profile has no phone to ring first.", 409)
         if not dialable(number, self._cfg.number_pattern):
@@ -130,9 +133,23 @@ class CallbackService:
             await self._tell_customer_scheduled(ticket, at)
         return ticket
 
+    def _check_hours(self, now: float, at: float | None) -> None:
+        if is_open(self.hours, now if at is None else at):
+            return
+        assert self.hours is not None
+        hours = describe(self.hours)
+        if at is not None:
+            raise InputError("outside_calling_hours", f"That time is outside calling hours ({hours}).")
+        opening = _when(next_opening(self.hours, now))
+        raise InputError("outside_calling_hours", f"Customers are called {hours}. The next opening is "
+                         f"{opening} UTC: schedule the call for then.", 409)  # fmt: skip
+
     async def claim(self) -> Dial | None:
-        """The next due attempt, for a voice worker; claimed atomically, so it is dialled once."""
+        """The next due attempt, for a voice worker; claimed atomically, so it is dialled once. Outside
+        calling hours nothing is due: what fell due overnight is dialled at the opening."""
         now = self._clock()
+        if not is_open(self.hours, now):
+            return None
         async with self._engine.begin() as conn:
             # A worker that died mid-call never reports: its attempt must not block the ticket for ever.
             await conn.execute(
@@ -238,7 +255,8 @@ class CallbackService:
         if outcome is Outcome.ANSWERED and ticket.first_response_at is None:
             changes["first_response_at"] = now  # a call back is the team's first response
         if isinstance(then, RetryAt):
-            text += f"; next try at {_clock_time(then.at)}"
+            then = RetryAt(next_opening(self.hours, then.at))
+            text += f"; next try {_moment(then.at, now)}"
             async with self._engine.begin() as conn:
                 await conn.execute(
                     sa.insert(callback_attempts).values(ticket_id=ticket.id, agent_id=row.agent_id, status=PENDING,
@@ -268,14 +286,18 @@ class CallbackService:
         if conversation is None or await self._store.status(conversation.id) != ConversationStatus.TICKET:
             return
         if isinstance(then, RetryAt):
-            text = f"We tried to call you back but couldn't reach you. We'll try again at {_clock_time(then.at)} (UTC)."
+            text = f"We tried to call you back but couldn't reach you. We'll try again {_moment(then.at, self._clock())} (UTC)."
         else:
             text = "We couldn't reach you by phone. Reply here and our team will answer you in this chat."
         await self._conversations.say(conversation, Sender.SYSTEM, text)
 
 
-def _clock_time(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M")
+def _moment(epoch: float, now: float) -> str:
+    """ "at 14:30" today, "on Mon 07 Dec at 08:00" another day (a retry pushed to the next calling hours)."""
+    moment = datetime.fromtimestamp(epoch, UTC)
+    if moment.date() == datetime.fromtimestamp(now, UTC).date():
+        return f"at {moment:%H:%M}"
+    return f"on {_when(epoch)}"
 
 
 def _when(epoch: float) -> str:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from handoff.calling_hours import CallingHours, for_customers
 from handoff.events import HandoffFrame
 from handoff.store import Agent, Contact
 from handoff.ticket_store import Ticket, TicketEvent, TicketFilter, TicketStore, phone_number_of
@@ -82,7 +83,9 @@ class TicketService:
         sla = within(self._cfg.queues[contact.queue].first_response_s)
         ref = reference(ticket.id)
         if kind is TicketKind.CALLBACK:
-            return f"Thanks. A colleague will call you back on the number ending {number[-3:]} {sla} (your reference {ref})."  # type: ignore[index]
+            hours = self._cfg.callbacks.calling_hours
+            when = f"{sla}, {for_customers(CallingHours.from_settings(hours))}" if hours else sla
+            return f"Thanks. A colleague will call you back on the number ending {number[-3:]} {when} (your reference {ref})."  # type: ignore[index]
         if conversation.channel == "phone":
             return f"Thanks. Your request is with our team as {ref}; we could not see your number, so please call us again or write to us in our chat."
         instead = (

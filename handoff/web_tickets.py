@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from handoff.calling_hours import describe
 from handoff.store import Agent, Role
 from handoff.ticket_store import Ticket, TicketFilter
 from handoff.tickets import TicketStatus, reference
@@ -41,6 +42,7 @@ async def ticket_json(request: web.Request, ticket: Ticket) -> dict[str, Any]:
     handoff = request.app[HANDOFF]
     clocks = handoff.tickets.clocks(ticket)
     assignee = await handoff.contacts.agent(ticket.assignee_id) if ticket.assignee_id else None
+    hours = handoff.callbacks.hours
     return {
         "id": ticket.id,
         "reference": reference(ticket.id),
@@ -52,6 +54,7 @@ async def ticket_json(request: web.Request, ticket: Ticket) -> dict[str, Any]:
         "status": ticket.status,
         "subject": ticket.subject,
         "callback_number": ticket.callback_number,
+        "calling_hours": describe(hours) if hours and ticket.callback_number else None,
         "assignee": {"id": assignee.id, "display_name": assignee.display_name} if assignee else None,
         "created_at": _iso(ticket.created_at),
         "updated_at": _iso(ticket.updated_at),

@@ -6,11 +6,13 @@ Any setting can be overridden by an environment variable: TANDEM_ then the path 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
@@ -269,6 +271,28 @@ class QueueSettings(_Section):
     resolution_s: float = Field(default=3 * 86400, gt=0)
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class CallingHoursSettings(_Section):
+    """When customers may be called back, in the bank's time zone (handoff/calling_hours.py)."""
+
+    days: tuple[Weekday, ...] = Field(default=("mon", "tue", "wed", "thu", "fri", "sat"), min_length=1)
+    opens: dt.time = dt.time(8, 0)
+    closes: dt.time = dt.time(20, 0)
+    timezone: str = "Europe/London"
+
+    @model_validator(mode="after")
+    def _makes_sense(self) -> CallingHoursSettings:
+        if self.opens >= self.closes:
+            raise ValueError("calling hours must open before they close, on the same day")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {self.timezone!r}") from error
+        return self
+
+
 class CallbackSettings(_Section):
     """Calling customers back from a ticket: the agent's phone first, then the customer's number."""
 
@@ -280,6 +304,8 @@ class CallbackSettings(_Section):
     ring_timeout_s: float = Field(default=30, gt=0, le=120)
     max_attempts: int = Field(default=3, ge=1, le=10)
     retry_after_s: tuple[float, ...] = Field(default=(600.0, 1800.0), min_length=1)
+    # None: customers may be called at any hour.
+    calling_hours: CallingHoursSettings | None = CallingHoursSettings()
 
     @field_validator("trunk_uri")
     @classmethod

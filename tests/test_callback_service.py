@@ -1,10 +1,12 @@
 """Callback attempts in-process, on in-memory SQLite with a settable clock: who a retry rings first when
-the agent who pressed "Call now" has signed out."""
+the agent who pressed "Call now" has signed out, and calls kept within calling hours."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,7 +17,7 @@ from handoff.store import Agent, HandoffStore
 from handoff.ticket_service import TicketService
 from handoff.ticket_store import TicketStore
 from handoff.tickets import Sla, TicketKind
-from tandem.config import load_settings
+from tandem.config import CallingHoursSettings, load_settings
 from tandem.conversations import ConversationService
 from tandem.events import EventHub
 from tandem.metrics import Metrics
@@ -25,6 +27,14 @@ from tests.test_handoff_service import Clock, ScriptedBot
 
 SETTINGS = load_settings()
 NUMBER = "+447700900555"
+# Calls at any hour, so that these tests pass whenever they run; the calling-hours tests set theirs.
+OUTBOUND = SETTINGS.handoff.callbacks.model_copy(
+    update={
+        "trunk_uri": "sip:{number}@127.0.0.1:5999",
+        "number_pattern": r"\+447\d{9}",
+        "calling_hours": None,
+    }
+)
 
 
 @dataclass
@@ -33,6 +43,7 @@ class Desk:
     tickets: TicketService
     agents: HandoffStore
     store: Store
+    conversations: ConversationService
     clock: Clock
 
     async def agent(self, name: str, skills: tuple[str, ...] = ("cards",)) -> Agent:
@@ -70,14 +81,11 @@ async def desk() -> AsyncIterator[Desk]:
         store, ScriptedBot(), EventHub(), metrics, SETTINGS.privacy.secret_slots
     )  # type: ignore[arg-type]
     clock = Clock()
-    outbound = SETTINGS.handoff.callbacks.model_copy(
-        update={"trunk_uri": "sip:{number}@127.0.0.1:5999", "number_pattern": r"\+447\d{9}"}
-    )
     tickets = TicketService(SETTINGS, store, TicketStore(store.engine), conversations, metrics, clock)
     callbacks = CallbackService(
-        outbound, SETTINGS.handoff.queues, store, agents, tickets, conversations, clock
+        OUTBOUND, SETTINGS.handoff.queues, store, agents, tickets, conversations, clock
     )
-    yield Desk(callbacks, tickets, agents, store, clock)
+    yield Desk(callbacks, tickets, agents, store, conversations, clock)
     await store.close()
 
 
@@ -138,3 +146,55 @@ async def test_a_second_call_while_one_is_scheduled_is_refused_with_a_clear_erro
     desk.clock.now += 3600
     due = await desk.callbacks.claim()
     assert due is not None and due.agent_uri == ann.sip_uri
+
+
+def london(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Europe/London")).timestamp()
+
+
+def within_bank_hours(desk: Desk) -> CallbackService:
+    """The shipped calling hours: Monday to Saturday, 08:00-20:00 London time."""
+    outbound = OUTBOUND.model_copy(update={"calling_hours": CallingHoursSettings()})
+    return CallbackService(outbound, SETTINGS.handoff.queues, desk.store, desk.agents, desk.tickets,
+                           desk.conversations, desk.clock)  # fmt: skip
+
+
+async def test_outside_calling_hours_call_now_names_the_next_opening_and_a_scheduled_call_waits_for_it(
+    desk: Desk,
+) -> None:
+    desk.clock.now = london("2026-12-04 20:30")  # a Friday evening
+    callbacks = within_bank_hours(desk)
+    ann = await desk.agent("ann")
+    ticket = await desk.callback_ticket()
+
+    with pytest.raises(InputError, match="next opening is Sat 05 Dec at 08:00 UTC") as refused:
+        await callbacks.call_now(ticket, ann)
+    assert (refused.value.code, refused.value.http_status) == ("outside_calling_hours", 409)
+    with pytest.raises(InputError, match=r"outside calling hours \(Mon-Sat 08:00-20:00 \(Europe/London\)\)"):
+        await callbacks.call_now(ticket, ann, at=london("2026-12-04 22:00"))
+
+    await callbacks.call_now(ticket, ann, at=london("2026-12-05 08:00"))
+    desk.clock.now = london("2026-12-05 07:59")
+    assert await callbacks.claim() is None
+    desk.clock.now = london("2026-12-05 08:00")
+    due = await callbacks.claim()
+    assert due is not None and due.agent_uri == ann.sip_uri
+
+
+async def test_a_retry_that_would_ring_after_closing_waits_for_the_next_opening(desk: Desk) -> None:
+    desk.clock.now = london("2026-12-04 19:50")
+    callbacks = within_bank_hours(desk)
+    ann = await desk.agent("ann")
+    ticket = await desk.callback_ticket()
+    await callbacks.call_now(ticket, ann)
+    first = await callbacks.claim()
+    assert first is not None
+    await callbacks.report(first.attempt_id, Outcome.NO_ANSWER)  # the retry would fall at 20:00
+
+    history = [event.text for event in await desk.tickets.history(ticket)]
+    assert "no answer; next try on Sat 05 Dec at 08:00" in history
+    desk.clock.now = london("2026-12-04 20:05")
+    assert await callbacks.claim() is None
+    desk.clock.now = london("2026-12-05 08:00")
+    retry = await callbacks.claim()
+    assert retry is not None and retry.agent_uri == ann.sip_uri
