@@ -197,6 +197,8 @@ class VoiceSettings(_Section):
     # After a conversation with an agent that the desk ended: the keypad rating's question, how long it
     # waits for a 1-5 key, and the thanks (no question: the line is closed at once).
     csat_question: str = ""
+    # Asked when the caller says goodbye to the bot; "" asks nothing and ends the call at once.
+    csat_bot_question: str = ""
     csat_wait_s: float = Field(default=8, gt=0, le=30)
     csat_thanks: str = "Thank you. Goodbye."
     # SIP over TLS on tls_port (0: off) with these PEM files (or TANDEM_VOICE__TLS_CERT / __TLS_KEY).

@@ -57,11 +57,17 @@ class HumanSide(Protocol):
     async def bridge_failed(self, conversation_id: str, detail: str) -> None: ...
 
 
+# The customer's goodbye, answered by the bot: the phone ends the call on it (after its survey).
+FAREWELL_INTENT = "goodbye"
+
+
 @dataclass(frozen=True, slots=True)
 class TurnResult:
     message: Message
     replies: list[BotReply]
     bot_available: bool
+    # The bot said goodbye to a customer who said it, and nobody else has the conversation.
+    farewell: bool = False
 
 
 class ConversationService:
@@ -178,7 +184,10 @@ class ConversationService:
                     if turn is not None:
                         if self.human:
                             await self.human.after_bot_turn(conversation, turn)
-                        return TurnResult(message, turn.replies, True)
+                        farewell = turn.intent == FAREWELL_INTENT and bool(turn.replies)
+                        if farewell:  # unless the handoff took the conversation on that turn
+                            farewell = await self._store.status(conversation.id) == ConversationStatus.BOT
+                        return TurnResult(message, turn.replies, True, farewell)
             if secret:
                 await self._store.withhold(message)
             await self._say(conversation, Sender.SYSTEM, BOT_UNAVAILABLE_TEXT)

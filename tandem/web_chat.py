@@ -90,6 +90,7 @@ async def post_message(request: web.Request) -> web.Response:
             "message_id": result.message.id,
             "bot_available": result.bot_available,
             "replies": [r.to_json() for r in result.replies],
+            "farewell": result.farewell,
         }
     )
 

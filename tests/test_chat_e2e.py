@@ -37,6 +37,16 @@ async def test_rest_chat_stores_both_sides_with_intent(http: aiohttp.ClientSessi
     assert customer["confidence"] > 0.5
     assert [m["text"] for m in bot] == [r["text"] for r in result["replies"]]
     assert all(m["sender"] == "bot" and m["channel"] == "web" for m in bot)
+    assert result["farewell"] is False
+
+
+async def test_a_goodbye_answered_by_the_bot_is_marked_as_its_farewell(http: aiohttp.ClientSession) -> None:
+    conversation = await start_conversation(http)
+    assert (await say(http, conversation, "what time do your branches open on a saturday?"))[
+        "farewell"
+    ] is False
+    result = await say(http, conversation, "alright then, bye for now")
+    assert result["farewell"] is True and "Northwind" in reply_text(result)
 
 
 async def test_faq_is_answered_from_the_knowledge_index_with_its_title(http: aiohttp.ClientSession) -> None:

@@ -15,7 +15,14 @@ from tandem.processes import Stack
 from tests.sip.audio_check import first_quiet, rms, window
 from tests.sip.harness import Proc, phone
 from tests.voice.speech import heard_text, read_wav, say_wav, speak, write_wav
-from tests.voice.stack import closed_conversation, conversation_of, process_log, voice_log, wait_voice_ready
+from tests.voice.stack import (
+    closed_conversation,
+    conversation_of,
+    process_log,
+    rating_of,
+    voice_log,
+    wait_voice_ready,
+)
 from voice_gateway.audio import SAMPLE_RATE, first_sound_index
 from voice_gateway.call_flow import opening
 
@@ -166,6 +173,29 @@ def test_silence_gets_a_reprompt_then_goodbye_and_hang_up(
         voice.goodbye,
     ]
     assert conversation["outcome"]["reason"] == "no input"
+
+
+def test_a_caller_who_says_goodbye_rates_the_assistant_on_the_keypad_then_the_bot_hangs_up(
+    stack: Stack, voice_uri: str, tmp_path: Path
+) -> None:
+    speech = say_wav(tmp_path / "say.wav", [(3.5, "Goodbye.")], total_s=5)
+    # 4, again and again from once the goodbye has surely been taken: the survey takes the first key it
+    # hears, while the question is still spoken or after; keys before it do nothing as the call ends.
+    keys = [arg for at_s in range(13, 40) for arg in ("--dtmf", f"{at_s}:4:rfc4733")]
+    caller = call(tmp_path, voice_uri, "5550107", 45, "--play", str(speech), *keys)
+    caller.wait_for("disconnected", timeout=40)  # the gateway hung up, before the caller would
+    assert caller.wait(10) == 0, caller.describe()
+
+    voice = stack.settings.voice
+    heard = heard_text(tmp_path / "caller.wav")
+    assert "northwind" in heard and "before you go" in heard and "thank you for your rating" in heard, heard
+    conversation = closed_conversation(stack, conversation_of(stack, "5550107"))
+    assert conversation["outcome"]["reason"] == "caller said goodbye"
+    assert conversation["outcome"]["bot_resolved"] is True
+    said = [(m["sender"], m["text"]) for m in conversation["messages"]]
+    assert said[1][0] == "customer" and "bye" in said[1][1].lower(), said
+    assert ("bot", voice.csat_bot_question) in said
+    assert rating_of(stack, conversation["conversation_id"]) == 4
 
 
 def test_caller_hanging_up_mid_reply_leaves_a_closed_recorded_conversation(

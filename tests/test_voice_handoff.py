@@ -18,13 +18,9 @@ from typing import Any
 import aiohttp
 import numpy as np
 import pytest
-import sqlalchemy as sa
 
-from tandem.app import resolve_store_url
 from tandem.isolated import free_port
 from tandem.processes import Stack
-from tandem.ratings import ratings
-from tandem.store import Store
 from tests.desk.floor import Desk, add_agent, clear_queue, eventually, sign_in
 from tests.sip.audio_check import rms
 from tests.sip.harness import Proc, phone
@@ -33,6 +29,7 @@ from tests.voice.stack import (
     closed_conversation,
     conversation_of,
     fetch_conversation,
+    rating_of,
     voice_log,
     wait_voice_ready,
 )
@@ -236,23 +233,11 @@ async def test_the_agent_ending_the_conversation_on_the_desk_ends_both_calls_aft
     heard = " ".join(re.findall(r"[a-z']+", heard_text(tmp_path / "heard.wav")))
     assert "ended the conversation" in heard
     assert "how did our colleague do" in heard and "thank you for your rating" in heard, heard
-    assert await rating_of(stack, conversation) == 5
+    assert await asyncio.to_thread(rating_of, stack, conversation) == 5
     closed = fetch_conversation(stack, conversation)
     assert closed["outcome"]["reason"] == "agent_ended"
     recording = await eventually(lambda: _recording(conversation, stack))
     assert await asyncio.to_thread(Path(recording).is_file)
-
-
-async def rating_of(stack: Stack, conversation: str) -> int | None:
-    store = await Store.open(resolve_store_url(stack.settings))
-    try:
-        async with store.engine.connect() as conn:
-            score: int | None = await conn.scalar(
-                sa.select(ratings.c.score).where(ratings.c.conversation_id == conversation)
-            )
-        return score
-    finally:
-        await store.close()
 
 
 async def _recording(conversation: str, stack: Stack) -> str | None:

@@ -36,3 +36,11 @@ async def test_a_rating_is_the_first_1_to_5_key_while_the_question_waits(
 def test_keys_before_the_question_are_not_a_rating() -> None:
     survey = KeypadRating()
     assert not survey.press("5") and not survey.listening
+
+
+async def test_a_key_while_the_question_is_still_spoken_is_the_rating() -> None:
+    survey = KeypadRating()
+    survey.open()  # the question starts
+    assert survey.press("2")  # the caller knows the answer before it ends
+    assert await survey.ask(5) == 2  # at once, not after the wait
+    assert not survey.listening and not survey.press("3")

@@ -38,6 +38,7 @@ from voice_gateway.reprompt import reprompt
 from voice_gateway.sip import CallSession, Disconnected, Dtmf, Initiator, PlaybackDrained
 from voice_gateway.speaker import Speaker
 from voice_gateway.speech import SpeechEngines
+from voice_gateway.survey import KeypadRating
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,9 @@ class CallFlow:
             session, core, engines, voice, endpointing_settings(voice), self._speaker, line
         )
         self._inputs: asyncio.Queue[asyncio.Future[CustomerInput | None] | None] = asyncio.Queue()
+        self._rating = KeypadRating()
+        self._score: int | None = None  # the caller's rating, stored once the conversation is closed
+        self._farewell: asyncio.Task[None] | None = None
         self._speculation: Speculation | None = None
         self._conversation = ""
         self._last_replies: list[str] = []  # what the bot said last: a silence gets its question again
@@ -127,6 +131,8 @@ class CallFlow:
         listening = asyncio.create_task(self._listen(), name="listen")
         self._spawn(self._prompt(opening(self._voice)))
         disconnected = await self._follow_events()
+        if self._farewell is not None:
+            self._farewell.cancel()  # a caller who hangs up skips the survey
         await self._handoff.stop()
         listening.cancel()
         self._speaker.interrupt()
@@ -137,6 +143,11 @@ class CallFlow:
             await self._core.close(self._conversation, reason, disconnected.recording)
         except CoreUnavailable as error:
             log.error("closing the conversation failed", extra={"error": str(error)})
+        if self._score is not None:  # a conversation is rated once it has ended
+            try:
+                await self._core.rate(self._conversation, self._score)
+            except CoreUnavailable as error:
+                log.error("could not store the caller's rating", extra={"error": str(error)})
         log.info(
             "call ended",
             extra={
@@ -157,6 +168,11 @@ class CallFlow:
 
     async def _follow_events(self) -> Disconnected:
         async for event in self._session.events():
+            if isinstance(event, Dtmf) and self._rating.press(event.digit):
+                self._speaker.interrupt()  # the caller's 1-5 answer to the survey: no need to hear it out
+                continue
+            if isinstance(event, Dtmf) and self._end_reason is not None:
+                continue  # the call is ending: no menu, no digit entry
             if isinstance(event, Dtmf) and self._handoff.active:
                 self._handoff.press(event.digit)  # waiting for or talking to a person: no menu
             elif isinstance(event, Dtmf):
@@ -192,6 +208,8 @@ class CallFlow:
             silence_ms = event.at_ms - (event.speech_end_ms or event.at_ms)
             log.info("turn ended", extra={"reason": event.reason, "silence_ms": round(silence_ms)})
             self._inputs.put_nowait(self._turn_text(event))
+        elif event.kind is EventKind.NO_INPUT and self._end_reason is not None:
+            pass  # saying goodbye, or waiting for the survey's key
         elif event.kind is EventKind.NO_INPUT and not self._handoff.active:  # silence is fine on hold
             if event.give_up:
                 self._hang_up("no input", self._voice.goodbye)
@@ -276,11 +294,27 @@ class CallFlow:
             self._keypad.expect_digits(
                 any(asks_for_digits(r, self._voice.digit_prompts) for r in turn.replies)
             )
-            if turn.replies:
+            if turn.farewell:
+                self._end_reason = "caller said goodbye"
+                self._farewell = self._spawn(self._say_farewell(turn.replies))
+            elif turn.replies:
                 self._last_replies = list(turn.replies)
                 await asyncio.wait({self._speaker.say(turn.replies)})
             else:
                 self._listener.endpointer.start_listening(self._listener.now_ms)
+
+    async def _say_farewell(self, replies: list[str]) -> None:
+        """The bot's goodbye; then, when enabled, "press 1 to 5" with the caller still on the line; then
+        the bot hangs up its side."""
+        await asyncio.wait({self._speaker.say(replies)})
+        if self._voice.csat_bot_question:
+            self._rating.open()
+            await self._prompt(self._voice.csat_bot_question)
+            self._score = await self._rating.ask(self._voice.csat_wait_s)
+            if self._score is not None:
+                log.info("phone rating", extra={"score": self._score})
+                await asyncio.wait({self._speaker.say([self._voice.csat_thanks])})
+        await self._session.hangup()
 
     async def _prompt(self, *lines: str) -> None:
         """A prompt: spoken, and written to the transcript as the bot's."""
@@ -305,7 +339,8 @@ class CallFlow:
 
         self._spawn(hang_up())
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task

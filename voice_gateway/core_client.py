@@ -23,6 +23,7 @@ class CoreUnavailable(Exception):
 class Turn:
     replies: list[str]
     bot_available: bool
+    farewell: bool = False  # the bot answered the caller's goodbye: the call ends after the survey
 
 
 class CoreClient:
@@ -54,7 +55,8 @@ class CoreClient:
         """What the caller said (or keyed); the bot's replies to speak."""
         body: dict[str, Any] = {"text": text, **({"payload": payload} if payload else {})}
         result = await self._post(f"/api/conversations/{conversation_id}/messages", body)
-        return Turn([r["text"] for r in result["replies"]], bool(result["bot_available"]))
+        replies = [r["text"] for r in result["replies"]]
+        return Turn(replies, bool(result["bot_available"]), bool(result.get("farewell")))
 
     async def note(self, conversation_id: str, sender: str, text: str) -> None:
         await self._post(

@@ -1,5 +1,5 @@
-"""The phone's satisfaction survey: after a conversation with an agent that the desk ended, the caller
-rates it 1 to 5 on the keypad before the line is closed.
+"""The phone's satisfaction survey: after a conversation with an agent that the desk ended, or when the
+caller says goodbye to the bot, the caller rates it 1 to 5 on the keypad before the line is closed.
 
 A key is only taken while the question waits for one; any other time, keys belong to the call.
 """
@@ -30,9 +30,15 @@ class KeypadRating:
         self._waiting.set_result(int(digit))
         return True
 
-    async def ask(self, wait_s: float) -> int | None:
-        """The rating, or None when no 1-5 key came within wait_s."""
+    def open(self) -> None:
+        """Take a key from now on: while the question is still spoken, a caller who knows it may answer."""
         self._waiting = asyncio.get_running_loop().create_future()
+
+    async def ask(self, wait_s: float) -> int | None:
+        """The rating, or None when no 1-5 key came within wait_s (or since open())."""
+        if self._waiting is None:
+            self.open()
+        assert self._waiting is not None
         try:
             with contextlib.suppress(TimeoutError):
                 return await asyncio.wait_for(self._waiting, wait_s)

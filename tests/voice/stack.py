@@ -115,3 +115,17 @@ def closed_conversation(stack: Stack, conversation_id: str, timeout_s: float = 1
         if conversation["status"] == "closed" or time.monotonic() > deadline:
             return conversation
         time.sleep(0.2)
+
+
+def rating_of(stack: Stack, conversation_id: str, timeout_s: float = 10.0) -> int | None:
+    """The caller's keypad rating, stored just after the conversation is closed; None if none came."""
+    store = Path(stack.settings.store_url.removeprefix("sqlite+aiosqlite:///"))
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with contextlib.closing(sqlite3.connect(store)) as db:
+            found = db.execute(
+                "SELECT score FROM ratings WHERE conversation_id = ?", (conversation_id,)
+            ).fetchone()
+        if found or time.monotonic() > deadline:
+            return int(found[0]) if found else None
+        time.sleep(0.2)
