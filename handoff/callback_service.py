@@ -83,6 +83,10 @@ class CallbackService:
         self._conversations = conversations
         self._clock = clock
 
+    def dialling_open(self, now: float) -> bool:
+        """Outbound calls are set up, and it is calling hours."""
+        return self._cfg.trunk_uri is not None and is_open(self.hours, now)
+
     async def call_now(self, ticket_id: int, agent: Agent, at: float | None = None) -> Ticket:
         """The agent's "Call now" (or "Schedule" with `at`, epoch seconds): their phone rings first, then
         the customer's."""

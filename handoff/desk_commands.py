@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 from bot.actions import slots as slot_names
 from handoff import routing
+from handoff.callback_offers import CallbackOffers, is_callback_offer
 from handoff.events import ErrorFrame, HandoffFrame, HelloFrame, OfferClosedFrame
 from handoff.floor import CHOSEN_STATES, handoff_message
 from handoff.load import AgentLoad
@@ -25,11 +26,14 @@ log = logging.getLogger(__name__)
 
 
 class DeskCommands:
-    def __init__(self, state: HandoffState, load: AgentLoad, views: Views, bot: BotClient) -> None:
+    def __init__(
+        self, state: HandoffState, load: AgentLoad, views: Views, bot: BotClient, callbacks: CallbackOffers
+    ) -> None:
         self._s = state
         self._load = load
         self._views = views
         self._bot = bot
+        self._callbacks = callbacks
 
     @contextlib.asynccontextmanager
     async def desk_session(self, agent: Agent) -> AsyncIterator[tuple[HelloFrame, Subscription]]:
@@ -50,12 +54,13 @@ class DeskCommands:
                 if contact.agent_lost_at is not None:
                     await s.contacts.update_contact(contact.id, agent_lost_at=None)
             work = await s.contacts.contacts_in(WORKING_STATUSES, agent.id)
-            offers = await s.contacts.pending_offers(agent.id)
+            offers = [await self._views.offer_view(o) for o in await s.contacts.pending_offers(agent.id)]
+            offers += [await self._callbacks.view(o) for o in await self._callbacks.pending(agent.id)]
             hello = HelloFrame(
                 type="hello",
                 agent=await self._load.agent_json(agent.id),
                 contacts=[await self._views.contact_view(c) for c in work],
-                offers=[await self._views.offer_view(o) for o in offers],
+                offers=offers,
                 queues=sorted(s.cfg.queues),
                 dispositions=list(s.cfg.dispositions),
                 server_time=iso(s.clock()),
@@ -72,6 +77,7 @@ class DeskCommands:
             for contact in await s.contacts.contacts_in([ContactStatus.ACTIVE], agent_id):
                 await s.contacts.update_contact(contact.id, agent_lost_at=now)
             await s.withdraw_offers(now, agent_id=agent_id)
+            await self._callbacks.withdraw(now, agent_id)
         s.wake.set()
 
     async def set_state(self, agent_id: str, state: str) -> None:
@@ -85,10 +91,14 @@ class DeskCommands:
             await s.contacts.set_agent_state(agent_id, state, now, idle=becoming_free)
             if state == routing.OFFLINE:
                 await s.withdraw_offers(now, agent_id=agent_id)
+                await self._callbacks.withdraw(now, agent_id)
             await self._views.push_agent(agent_id)
         s.wake.set()
 
     async def accept(self, agent_id: str, offer_id: str) -> None:
+        if is_callback_offer(offer_id):
+            await self._callbacks.accept(agent_id, offer_id)
+            return
         s = self._s
         async with s.lock:
             offer = await s.own_offer(agent_id, offer_id)
@@ -128,6 +138,9 @@ class DeskCommands:
         log.info("offer accepted", extra={"contact_id": contact.id, "agent_id": agent_id})
 
     async def decline(self, agent_id: str, offer_id: str) -> None:
+        if is_callback_offer(offer_id):
+            await self._callbacks.decline(agent_id, offer_id)
+            return
         s = self._s
         async with s.lock:
             offer = await s.own_offer(agent_id, offer_id)

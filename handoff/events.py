@@ -87,6 +87,21 @@ class HandoffFrame(TypedDict):
     agent: NotRequired[AgentShown]
 
 
+class QueueStatusFrame(TypedDict):
+    """To a waiting chat customer's sockets: the live position, when no new message is worth writing."""
+
+    type: Literal["queue_status"]
+    queue_position: int
+    expected_wait_s: int
+
+
+class NoticeFrame(TypedDict):
+    """Something the agent should know that is no error, e.g. that a callback they took is being dialled."""
+
+    type: Literal["notice"]
+    message: str
+
+
 DeskFrame = (
     OfferFrame
     | OfferClosedFrame
@@ -98,4 +113,5 @@ DeskFrame = (
     | AgentFrame
     | ErrorFrame
     | HelloFrame
+    | NoticeFrame
 )

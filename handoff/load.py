@@ -3,10 +3,12 @@ give them."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from handoff import routing
 from handoff.floor import effective_state
 from handoff.state import HandoffState
-from handoff.store import WORKING_STATUSES, Agent, ContactStatus, OfferRecord, Role
+from handoff.store import WORKING_STATUSES, Agent, ContactStatus, Role
 
 Load = tuple[int, int, int]  # active chats, active calls, contacts in wrap-up
 IDLE: Load = (0, 0, 0)
@@ -45,10 +47,12 @@ class AgentLoad:
     async def staffed(self) -> bool:
         return any(self.effective(a) != routing.OFFLINE for a in await self.connected_agents())
 
-    async def agent_views(self, pending_offers: list[OfferRecord] | None = None) -> list[routing.AgentView]:
+    async def agent_views(self, offered_to: Collection[str] | None = None) -> list[routing.AgentView]:
+        """offered_to: the agents with an offer pending (by default, of a waiting contact)."""
         loads = await self.loads()
-        offers = await self._s.contacts.pending_offers() if pending_offers is None else pending_offers
-        pending = {o.agent_id for o in offers}
+        if offered_to is None:
+            offered_to = {o.agent_id for o in await self._s.contacts.pending_offers()}
+        pending = set(offered_to)
         return [
             routing.AgentView(
                 id=agent.id,

@@ -7,10 +7,12 @@ import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from handoff import routing
+from handoff.callback_offers import CallbackOffers
 from handoff.csat import csat_summary
-from handoff.events import HandoffFrame, OfferClosedFrame, OfferFrame
+from handoff.events import HandoffFrame, OfferClosedFrame, OfferFrame, QueueStatusFrame
 from handoff.floor import ALTERNATIVES, position_message
 from handoff.load import AgentLoad
 from handoff.state import HandoffState
@@ -38,14 +40,18 @@ class Router:
         views: Views,
         supervisor: Supervisor,
         tickets: TicketService,
+        callbacks: CallbackOffers,
     ) -> None:
         self._s = state
         self._load = load
         self._views = views
         self._supervisor = supervisor
         self._tickets = tickets
+        self._callbacks = callbacks
         self._gauges_at: float | None = None
         self._tickets_counted = 0.0
+        # What each waiting chat customer was last told in the transcript: (position, nobody signed in).
+        self._told: dict[str, tuple[int, bool]] = {}
 
     async def run(self) -> None:
         """Route forever: every tick, or at once when something changed."""
@@ -72,6 +78,7 @@ class Router:
         async with s.lock:
             for offer in await s.contacts.pending_offers():
                 await s.contacts.close_offer(offer.id, OfferOutcome.WITHDRAWN, now)
+            await self._callbacks.withdraw(now)
             for contact in await s.contacts.contacts_in([ContactStatus.ACTIVE]):
                 if contact.agent_id:
                     s.working[contact.conversation_id] = (contact.id, contact.agent_id)
@@ -85,13 +92,21 @@ class Router:
             await self._expire_offers(now)
             await self._requeue_lost(now)
             pending = await s.contacts.pending_offers()
-            agents = await self._load.agent_views(pending)
+            callbacks = await self._callbacks.requests(now)
+            offered_to = {o.agent_id for o in pending} | {o.agent_id for o in await self._callbacks.pending()}
+            agents = await self._load.agent_views(offered_to)
             queued = await s.contacts.contacts_in([ContactStatus.QUEUED])
             offered = {o.contact_id for o in pending}
-            planned = routing.plan_offers([waiting(c, offered) for c in queued], agents, s.cfg.queues, now)
+            # Waiting calls and callback requests in one plan: one offer per agent, in service order.
+            work = [waiting(c, offered) for c in queued] + [r.waiting() for r in callbacks]
+            planned = routing.plan_offers(work, agents, s.cfg.queues, now)
             by_id = {c.id: c for c in queued}
+            requests = {r.routing_id: r for r in callbacks}
             for offer in planned:
-                await self._make_offer(by_id[offer.contact_id], offer.agent_id, now)
+                if offer.contact_id in requests:
+                    await self._callbacks.offer(requests[offer.contact_id], offer.agent_id, now)
+                else:
+                    await self._make_offer(by_id[offer.contact_id], offer.agent_id, now)
             just_offered = {offer.contact_id for offer in planned}
             due = [
                 c
@@ -114,6 +129,7 @@ class Router:
         s = self._s
         positions = routing.queue_positions([waiting(c, set()) for c in queued], s.cfg.queues)
         handle_s = await self._load.average_handle_s()
+        self._told = {k: v for k, v in self._told.items() if k in positions}
         for contact in due:
             position = positions.get(contact.id)
             if position is None:
@@ -121,19 +137,28 @@ class Router:
             staffed = routing.staffed_agents(agents, s.cfg.queues[contact.queue])
             expected = routing.expected_wait_s(position, staffed, handle_s)
             conversation = await s.store.get_conversation(contact.conversation_id)
-            if conversation:
+            status = QueueStatusFrame(
+                type="queue_status", queue_position=position, expected_wait_s=round(expected)
+            )
+            if conversation and not self._news(contact, position, staffed == 0):
+                # A chat shows the position live; the transcript gets a line only when something changed.
+                s.conversations.events.publish(conversation.id, status)
+            elif conversation:
+                data: dict[str, Any] = {"queue_position": position, "expected_wait_s": round(expected)}
+                if staffed == 0:  # nobody to wait for: the ways out are offered at once
+                    data["buttons"] = ALTERNATIVES
                 await s.conversations.say(
-                    conversation,
-                    Sender.SYSTEM,
-                    position_message(position, expected, staffed),
-                    {
-                        "queue_position": position,
-                        "expected_wait_s": round(expected),
-                        # Nobody to wait for: the ways out are offered at once.
-                        **({"buttons": ALTERNATIVES} if staffed == 0 else {}),
-                    },
+                    conversation, Sender.SYSTEM, position_message(position, expected, staffed), data
                 )
             await s.contacts.update_contact(contact.id, announced_at=now)
+
+    def _news(self, contact: Contact, position: int, nobody: bool) -> bool:
+        """Whether a customer should get a new queue message: always on the phone, where it is the
+        announcement between the hold music; in a chat, when the position or the options changed."""
+        if contact.channel != routing.CHAT:
+            return True
+        told, self._told[contact.id] = self._told.get(contact.id), (position, nobody)
+        return told != (position, nobody)
 
     async def _make_offer(self, contact: Contact, agent_id: str, now: float) -> None:
         s = self._s
@@ -144,6 +169,8 @@ class Router:
 
     async def _expire_offers(self, now: float) -> None:
         s = self._s
+        for agent_id in await self._callbacks.expire(now):
+            await self._missed_offer(agent_id, now)
         for offer in await s.contacts.pending_offers():
             if offer.expires_at > now:
                 continue
@@ -153,9 +180,12 @@ class Router:
             s.push(
                 offer.agent_id, OfferClosedFrame(type="offer_closed", offer_id=offer.id, outcome="expired")
             )
-            # An agent who misses an offer is probably not at the desk: stop offering them work.
-            await s.contacts.set_agent_state(offer.agent_id, routing.AWAY, now, idle=False)
-            await self._views.push_agent(offer.agent_id)
+            await self._missed_offer(offer.agent_id, now)
+
+    async def _missed_offer(self, agent_id: str, now: float) -> None:
+        """An agent who misses an offer is probably not at the desk: stop offering them work."""
+        await self._s.contacts.set_agent_state(agent_id, routing.AWAY, now, idle=False)
+        await self._views.push_agent(agent_id)
 
     async def _requeue_lost(self, now: float) -> None:
         """Contacts whose agent's desk has been gone longer than the grace period go back to the queue,

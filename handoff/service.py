@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from handoff.assist import Assist
+from handoff.callback_offers import CallbackOffers
 from handoff.callback_service import CallbackService
 from handoff.desk_commands import DeskCommands
 from handoff.escalation import Escalation
@@ -64,7 +65,8 @@ class HandoffService:
         self._views = Views(self.state, load)
         self._assist = Assist(self.state, knowledge, settings.knowledge.top_k)
         self._supervisor = Supervisor(self.state, load)
-        self._router = Router(self.state, load, self._views, self._supervisor, self.tickets)
+        callback_offers = CallbackOffers(self.state, self.tickets, self.callbacks)
+        self._router = Router(self.state, load, self._views, self._supervisor, self.tickets, callback_offers)
         self._escalation = Escalation(
             self.state,
             load,
@@ -74,7 +76,7 @@ class HandoffService:
             settings.privacy.secret_slots,
             self.tickets,
         )
-        self._desk = DeskCommands(self.state, load, self._views, bot)
+        self._desk = DeskCommands(self.state, load, self._views, bot, callback_offers)
         conversations.events.listeners.append(self._assist.on_conversation_event)
 
     @property

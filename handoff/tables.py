@@ -127,3 +127,16 @@ callback_attempts = sa.Table(
     # The phone conversation of an answered callback: recorded and transcribed like an inbound call.
     sa.Column("conversation_id", sa.String(32)),
 )
+
+# A customer's callback request offered on a desk, as a waiting contact is (handoff/callback_offers.py).
+callback_offers = sa.Table(
+    "callback_offers",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("ticket_id", sa.ForeignKey("tickets.id"), nullable=False, index=True),
+    sa.Column("agent_id", sa.ForeignKey("agents.id"), nullable=False, index=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False, index=True),
+    sa.Column("closed_at", sa.Float),
+)

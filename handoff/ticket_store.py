@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from handoff.tables import metadata, ticket_events, tickets
+from handoff.tables import callback_attempts, metadata, ticket_events, tickets
 from handoff.tickets import Sla, TicketKind, TicketStatus
 
 
@@ -138,6 +138,31 @@ class TicketStore:
             query = query.where(tickets.c.assignee_id == where.assignee_id)
         if where.unassigned:
             query = query.where(tickets.c.assignee_id.is_(None))
+        async with self._engine.connect() as conn:
+            return [_ticket(row) for row in await conn.execute(query)]
+
+    async def callback_requests(self) -> list[Ticket]:
+        """Customers' own callback requests that no agent has taken yet: open, unassigned, never called,
+        not answered, and created by the customer (not an agent's follow-up), oldest first."""
+        by_customer = sa.exists().where(
+            ticket_events.c.ticket_id == tickets.c.id,
+            ticket_events.c.kind == "created",
+            ticket_events.c.agent_id.is_(None),
+        )
+        never_called = ~sa.exists().where(callback_attempts.c.ticket_id == tickets.c.id)
+        query = (
+            sa.select(tickets)
+            .where(
+                tickets.c.kind == TicketKind.CALLBACK,
+                tickets.c.status == TicketStatus.OPEN,
+                tickets.c.callback_number.is_not(None),
+                tickets.c.assignee_id.is_(None),
+                tickets.c.first_response_at.is_(None),
+                by_customer,
+                never_called,
+            )
+            .order_by(tickets.c.created_at)
+        )
         async with self._engine.connect() as conn:
             return [_ticket(row) for row in await conn.execute(query)]
 

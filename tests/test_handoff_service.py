@@ -16,12 +16,12 @@ from handoff.accounts import add_account
 from handoff.service import HandoffService
 from handoff.store import Agent, Contact, ContactStatus, HandoffStore, Role
 from tandem.bot_client import BotReply, BotTurn
-from tandem.config import load_settings
+from tandem.config import Settings, load_settings
 from tandem.conversations import ConversationService
 from tandem.events import Event, EventHub, Subscription
 from tandem.knowledge import KnowledgeState
 from tandem.metrics import Metrics
-from tandem.store import Conversation, ConversationStatus, Store
+from tandem.store import Conversation, ConversationStatus, Sender, Store
 
 SETTINGS = load_settings()
 ALL_SKILLS = ("cards", "payments", "complaints")
@@ -108,8 +108,7 @@ def kinds(frames: list[Event]) -> list[str]:
     return [str(f["type"]) for f in frames]
 
 
-@pytest.fixture
-async def floor() -> AsyncIterator[Floor]:
+async def open_floor(settings: Settings = SETTINGS) -> Floor:
     store = await Store.open("sqlite+aiosqlite:///:memory:")
     contacts = await HandoffStore.open(store.engine)
     bot = ScriptedBot()
@@ -119,11 +118,11 @@ async def floor() -> AsyncIterator[Floor]:
         bot,
         EventHub(),
         metrics,
-        SETTINGS.privacy.secret_slots,  # type: ignore[arg-type]
+        settings.privacy.secret_slots,  # type: ignore[arg-type]
     )
     clock = Clock()
     service = HandoffService(
-        SETTINGS,
+        settings,
         store,
         contacts,
         conversations,
@@ -133,8 +132,14 @@ async def floor() -> AsyncIterator[Floor]:
         clock,  # type: ignore[arg-type]
     )
     conversations.human = service
-    yield Floor(service, conversations, contacts, store, bot, clock, metrics)
-    await store.close()
+    return Floor(service, conversations, contacts, store, bot, clock, metrics)
+
+
+@pytest.fixture
+async def floor() -> AsyncIterator[Floor]:
+    opened = await open_floor()
+    yield opened
+    await opened.store.close()
 
 
 async def working_contact(floor: Floor, agent: Agent, desk: Subscription, channel: str = "web") -> Contact:
@@ -310,3 +315,29 @@ async def test_a_customer_who_leaves_the_queue_is_abandoned_and_the_offer_withdr
         } in await drain(desk)
         after = await floor.contacts.contact(contact.id)
         assert after is not None and after.status == ContactStatus.ABANDONED
+
+
+async def test_a_waiting_chat_gets_a_queue_message_only_when_its_place_changes(floor: Floor) -> None:
+    ahead, _ = await floor.customer_wanting_a_person()
+    behind, _ = await floor.customer_wanting_a_person()
+
+    async def places() -> list[int]:
+        said = await floor.store.transcript(behind.id)
+        return [
+            m.data["queue_position"]
+            for m in said
+            if m.sender == Sender.SYSTEM and "queue_position" in (m.data or {})
+        ]
+
+    assert await places() == [2]
+    async with floor.conversations.events.subscribe(behind.id) as events:
+        floor.clock.now += SETTINGS.handoff.position_update_s + 1
+        await floor.service.tick()
+        assert await places() == [2]  # nothing new to say: no new line in the transcript...
+        live = [e for e in await drain(events) if e["type"] == "queue_status"]
+        assert [(e["queue_position"], e["expected_wait_s"] >= 0) for e in live] == [(2, True)]  # ...but live
+
+        await floor.conversations.close(ahead, {"reason": "customer left"})
+        floor.clock.now += SETTINGS.handoff.position_update_s + 1
+        await floor.service.tick()
+        assert await places() == [2, 1]  # moved up: worth a line

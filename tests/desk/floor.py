@@ -16,7 +16,9 @@ import yaml
 
 from handoff.accounts import add_account
 from handoff.store import ContactStatus, HandoffStore, Role
-from handoff.tables import contacts
+from handoff.tables import contacts, tickets
+from handoff.ticket_store import TicketStore
+from handoff.tickets import TicketStatus
 from tandem.app import resolve_store_url
 from tandem.isolated import free_port
 from tandem.processes import Stack
@@ -68,14 +70,19 @@ async def add_agent(
 
 
 async def clear_queue(stack: Stack) -> None:
-    """Other tests leave customers queued (with nobody signed in); they would be offered first."""
+    """Other tests leave customers queued (with nobody signed in), and callback requests nobody took;
+    they would be offered first."""
     store = await Store.open(resolve_store_url(stack.settings))
     try:
+        requests = [t.id for t in await TicketStore(store.engine).callback_requests()]
         async with store.engine.begin() as conn:
             await conn.execute(
                 sa.update(contacts)
                 .where(contacts.c.status == ContactStatus.QUEUED)
                 .values(status=ContactStatus.ABANDONED, closed_at=time.time())
+            )
+            await conn.execute(
+                sa.update(tickets).where(tickets.c.id.in_(requests)).values(status=TicketStatus.CLOSED)
             )
     finally:
         await store.close()

@@ -66,9 +66,14 @@ function render(message) {
   logEl.append(item);
   logEl.scrollTop = logEl.scrollHeight;
   renderQuickReplies(message.sender === "customer" ? [] : (message.data && message.data.buttons) || []);
-  if (message.data && message.data.queue_position) {
-    showHandoff(`Waiting for a colleague: number ${message.data.queue_position} in the queue.`);
-  }
+  if (message.data && message.data.queue_position) showQueue(message.data);
+}
+
+// The live place in the queue: updated in place, while the transcript gets a line only when it changes.
+function showQueue({ queue_position: position, expected_wait_s: waitS }) {
+  const minutes = Math.round((Number(waitS) || 0) / 60);
+  const wait = minutes >= 1 ? `, about ${minutes} minute${minutes === 1 ? "" : "s"}` : "";
+  showHandoff(`Waiting for a colleague: number ${position} in the queue${wait}.`);
 }
 
 function showHandoff(text) {
@@ -161,6 +166,7 @@ async function connect(forceNew = false) {
     } else if (frame.type === "message") render(frame.message);
     else if (frame.type === "typing") typingEl.hidden = !frame.on;
     else if (frame.type === "handoff") onHandoff(frame);
+    else if (frame.type === "queue_status") showQueue(frame);
     else if (frame.type === "closed") ended();
     else if (frame.type === "error") showError(frame.message);
   });

@@ -1,6 +1,7 @@
 // Agent desk: offers, several conversations at once, context and agent assist, wrap-up. One WebSocket
 // (/api/desk/socket); every (re)connect starts with a "hello" frame that carries the agent's whole work,
 // so this page keeps no state of its own that matters beyond drafts.
+import { attachCannedPicker } from "/static/canned.js";
 import { fill, h, setText, svg } from "/static/dom.js";
 import { REASON_LABEL, STATE_LABEL } from "/static/labels.js";
 import { renderMarkdown } from "/static/markdown.js";
@@ -23,7 +24,7 @@ const ui = {
   banner: $("conv-banner"), transcript: $("transcript"), jump: $("jump"),
   transferQueue: $("transfer-queue"), transfer: $("transfer"), handback: $("handback"), end: $("end"),
   voice: $("voice-panel"), voiceDetail: $("voice-detail"),
-  composer: $("composer"), input: $("composer-input"), send: $("send"),
+  composer: $("composer"), input: $("composer-input"), send: $("send"), cannedList: $("canned-list"),
   wrapForm: $("wrap-up-form"), disposition: $("disposition"), notes: $("notes"),
   wrapSubmit: $("wrap-up-submit"), wrapError: $("wrap-up-error"),
   contextEmpty: $("context-empty"), contextBody: $("context-body"),
@@ -229,6 +230,7 @@ function handle(frame) {
     case "context": setContext(frame.contact_id, frame.context); break;
     case "agent": applyAgent(frame.agent); break;
     case "error": onError(frame); break;
+    case "notice": toast(frame.message, "info"); break;
     default: break;
   }
 }
@@ -367,7 +369,7 @@ function closeOffer(offerId, outcome) {
   removeOfferNode(offerId, entry);
   if (hadFocus && desk.offers.size) ui.offerDialog.focus();
   const name = customerName(entry.offer.contact);
-  if (outcome === "accepted") desk.pending.set(entry.offer.contact.id, "accept");
+  if (outcome === "accepted" && !isCallback(entry.offer.contact)) desk.pending.set(entry.offer.contact.id, "accept");
   else if (outcome === "expired") announce(`The offer for ${name} expired.`);
   else if (outcome === "withdrawn") announce(`The offer for ${name} was withdrawn.`);
   renderOffers();
@@ -430,7 +432,9 @@ function renderOffers() {
   updateTitle();
 }
 
-const channelNoun = (contact) => (contact.channel === "phone" ? "call" : "chat");
+// A customer's callback request: accepting it rings the agent's phone, then the customer's (no contact here).
+const isCallback = (contact) => contact.kind === "callback";
+const channelNoun = (contact) => (isCallback(contact) ? "callback request" : contact.channel === "phone" ? "call" : "chat");
 
 function offerCard(entry) {
   const { offer } = entry;
@@ -465,7 +469,7 @@ function answerOffer(entry, type) {
   if (entry.sent) return;
   if (!sendFrame({ type, offer_id: entry.offer.id })) return;
   entry.sent = type;
-  if (type === "accept") desk.pending.set(entry.offer.contact.id, "accept");
+  if (type === "accept" && !isCallback(entry.offer.contact)) desk.pending.set(entry.offer.contact.id, "accept");
   renderOffers();
 }
 
@@ -955,6 +959,9 @@ ui.composer.addEventListener("submit", (event) => {
   desk.drafts.delete(contactId);
   autosize();
 });
+
+// Registered before the Enter-sends handler below, which it stops while its list is open.
+attachCannedPicker(ui.input, ui.cannedList, () => desk.selected);
 
 ui.input.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {

@@ -11,4 +11,5 @@ export const REASON_LABEL = {
   repeated_failure: "Bot did not understand",
   flow_failed: "Bot flow failed",
   bot_down: "Bot unavailable",
+  callback: "Callback request",
 };
