@@ -20,6 +20,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from handoff.canned import CannedLibrary
 from handoff.events import ErrorFrame, StatsFrame
 from handoff.passwords import new_session_token, session_hash, verify_or_waste
 from handoff.service import HandoffService
@@ -231,10 +232,21 @@ routes.get("/desk/supervisor")(_page("supervisor.html", Role.SUPERVISOR))
 def register(app: web.Application) -> None:
     """Add the desk's pages, API and sockets, and run the handoff service (and its router) alongside
     the conversation core, which must already be set up by an earlier cleanup context."""
-    from handoff import web_callbacks, web_csat, web_tickets  # they use this module's sign-in checks
+    from handoff import (
+        web_callbacks,
+        web_canned,
+        web_csat,
+        web_tickets,
+    )  # they use this module's sign-in checks
 
+    settings = app[SETTINGS]
     app[SIGNIN_GUARD] = SignInGuard()
+    app[web_canned.CANNED] = CannedLibrary(
+        settings.resolve(settings.data_dir) / "canned_responses", settings.handoff.queues
+    )
+    app[web_canned.CANNED].seed()
     app.add_routes(routes)
+    app.add_routes(web_canned.routes)
     app.add_routes(web_tickets.routes)
     app.add_routes(web_callbacks.routes)
     app.add_routes(web_csat.routes)
