@@ -11,9 +11,10 @@ from collections.abc import AsyncIterator
 from bot.actions import slots as slot_names
 from handoff import routing
 from handoff.callback_offers import CallbackOffers, is_callback_offer
-from handoff.events import ErrorFrame, HandoffFrame, HelloFrame, OfferClosedFrame
+from handoff.events import ErrorFrame, HandoffFrame, HelloFrame, MessageFrame, OfferClosedFrame
 from handoff.floor import CHOSEN_STATES, handoff_message
 from handoff.load import AgentLoad
+from handoff.notes import add_note
 from handoff.state import HandoffState, iso
 from handoff.store import WORKING_STATUSES, Agent, ContactStatus, OfferOutcome
 from handoff.views import Views
@@ -156,6 +157,21 @@ class DeskCommands:
         agent = await s.agent(agent_id)
         conversation = await s.conversation(contact.conversation_id)
         await s.conversations.say(conversation, Sender.AGENT, text, {"agent": agent.display_name})
+
+    async def note(self, agent_id: str, contact_id: str, text: str) -> None:
+        """A private note on a contact the agent works or wraps up: to their desk, never to the customer."""
+        s = self._s
+        contact = await s.contacts.contact(contact_id)
+        if contact is None or contact.agent_id != agent_id:
+            raise InputError("unknown_contact", "No such conversation among yours.", 404)
+        if contact.status not in (ContactStatus.ACTIVE, ContactStatus.WRAP_UP):
+            raise InputError(
+                "wrong_status", f"The conversation is {contact.status}: it takes no notes now.", 409
+            )
+        agent = await s.agent(agent_id)
+        note = await add_note(s.store.engine, contact.id, agent_id, agent.display_name, text, s.clock())
+        s.push(agent_id, MessageFrame(type="message", contact_id=contact.id, message=note.as_message()))
+        log.info("private note", extra={"contact_id": contact.id, "chars": len(text)})
 
     async def end(self, agent_id: str, contact_id: str) -> None:
         s = self._s

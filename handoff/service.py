@@ -122,6 +122,9 @@ class HandoffService:
     async def send(self, agent_id: str, contact_id: str, text: str) -> None:
         await self._desk.send(agent_id, contact_id, text)
 
+    async def note(self, agent_id: str, contact_id: str, text: str) -> None:
+        await self._desk.note(agent_id, contact_id, text)
+
     async def end(self, agent_id: str, contact_id: str) -> None:
         await self._desk.end(agent_id, contact_id)
 

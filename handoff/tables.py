@@ -140,3 +140,14 @@ callback_offers = sa.Table(
     sa.Column("outcome", sa.String(20), nullable=False, index=True),
     sa.Column("closed_at", sa.Float),
 )
+
+# Agents' private notes on a contact: never part of the conversation, so never shown to the customer.
+contact_notes = sa.Table(
+    "contact_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("contact_id", sa.ForeignKey("contacts.id"), nullable=False, index=True),
+    sa.Column("agent_id", sa.ForeignKey("agents.id"), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)

@@ -8,6 +8,7 @@ from typing import Any
 from handoff import routing
 from handoff.events import AgentFrame, ContactFrame, ContactRemovedFrame
 from handoff.load import AgentLoad
+from handoff.notes import notes_on
 from handoff.state import HandoffState, iso
 from handoff.store import Contact, OfferRecord
 from tandem.store import ConversationStatus
@@ -34,9 +35,10 @@ class Views:
             "context": contact.context,
         }
         if transcript:
-            view["transcript"] = [
-                m.to_json() for m in await self._s.store.transcript(contact.conversation_id)
-            ]
+            messages = [m.to_json() for m in await self._s.store.transcript(contact.conversation_id)]
+            # Desks only: the agents' private notes, which the desk shows in the transcript at their time.
+            notes = [n.as_message() for n in await notes_on(self._s.store.engine, contact.conversation_id)]
+            view["transcript"] = messages + notes
         return view
 
     async def offer_view(self, offer: OfferRecord, contact: Contact | None = None) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The agents' desk and the supervisors' dashboard: sign-in, pages, and their live sockets.
 
 Every page and socket checks the session cookie and the role. Desk frames (JSON):
-client -> server: accept, decline (offer_id); send (contact_id, text); state (state); end, handback
+client -> server: accept, decline (offer_id); send, note (contact_id, text); state (state); end, handback
 (contact_id); wrap_up (contact_id, disposition, notes); transfer (contact_id, queue).
 server -> client: the frames of handoff.events (hello first on every connect).
 
@@ -190,6 +190,9 @@ async def _receive(request: web.Request, ws: web.WebSocketResponse, agent: Agent
         "accept": lambda b: handoff.accept(agent.id, _field(b, "offer_id")),
         "decline": lambda b: handoff.decline(agent.id, _field(b, "offer_id")),
         "send": lambda b: handoff.send(
+            agent.id, _field(b, "contact_id"), validation.message_text(b.get("text"), max_bytes)
+        ),
+        "note": lambda b: handoff.note(
             agent.id, _field(b, "contact_id"), validation.message_text(b.get("text"), max_bytes)
         ),
         "state": lambda b: handoff.set_state(agent.id, _field(b, "state")),

@@ -22,6 +22,7 @@ from tandem.events import Event, EventHub, Subscription
 from tandem.knowledge import KnowledgeState
 from tandem.metrics import Metrics
 from tandem.store import Conversation, ConversationStatus, Sender, Store
+from tandem.validation import InputError
 
 SETTINGS = load_settings()
 ALL_SKILLS = ("cards", "payments", "complaints")
@@ -341,3 +342,37 @@ async def test_a_waiting_chat_gets_a_queue_message_only_when_its_place_changes(f
         floor.clock.now += SETTINGS.handoff.position_update_s + 1
         await floor.service.tick()
         assert await places() == [2, 1]  # moved up: worth a line
+
+
+async def test_a_private_note_reaches_the_agents_desks_and_the_next_agent_but_never_the_conversation(
+    floor: Floor,
+) -> None:
+    first = await floor.agent()
+    async with floor.service.desk_session(first) as (_, desk):
+        contact = await working_contact(floor, first, desk)
+        await floor.service.note(first.id, contact.id, "Sounds stressed: check the fraud flags first")
+        [frame] = [f for f in await drain(desk) if f["type"] == "message"]
+        assert frame["contact_id"] == contact.id
+        assert (frame["message"]["sender"], frame["message"]["data"]) == (
+            "note",
+            {"agent": first.display_name},
+        )
+        said = [m.text for m in await floor.store.transcript(contact.conversation_id)]
+        assert not any("fraud flags" in text for text in said)  # no customer view can show it
+
+        stranger = await floor.agent()
+        with pytest.raises(InputError) as refused:
+            await floor.service.note(stranger.id, contact.id, "not mine")
+        assert refused.value.code == "unknown_contact"
+
+        await floor.service.transfer(first.id, contact.id, "complaints")
+    async with floor.service.desk_session(stranger) as (_, next_desk):
+        await floor.service.tick()
+        [offer] = [f["offer"] for f in await drain(next_desk) if f["type"] == "offer"]
+        await floor.service.accept(stranger.id, offer["id"])
+        [taken] = [f["contact"] for f in await drain(next_desk) if f["type"] == "contact"]
+        notes = [m["text"] for m in taken["transcript"] if m["sender"] == "note"]
+        assert notes == ["Sounds stressed: check the fraud flags first"]
+        with pytest.raises(InputError) as closed:
+            await floor.service.note(first.id, contact.id, "too late")
+        assert closed.value.code == "wrong_status"  # transferred: that contact is over

@@ -7,7 +7,7 @@ import { REASON_LABEL, STATE_LABEL } from "/static/labels.js";
 import { renderMarkdown } from "/static/markdown.js";
 const MAX_BYTES = 4096; // gateway.max_message_bytes
 const MAX_NOTES_BYTES = 8192; // the server's limit for wrap-up notes
-const SENDER_LABEL = { customer: "Customer", bot: "Assistant (bot)", agent: "Agent", system: "System" };
+const SENDER_LABEL = { customer: "Customer", bot: "Assistant (bot)", agent: "Agent", system: "System", note: "Private note" };
 const CHANNEL_LABEL = { web: "Chat", phone: "Phone" };
 // Not (yet) the agent's work: an offer's contact is still queued.
 const NOT_MINE = new Set(["offered", "queued"]);
@@ -828,7 +828,9 @@ function appendMessage(message, { scroll = true } = {}) {
   if (contact && message.channel && message.channel !== contact.channel) tags.push(h("span", { class: "tag", text: `via ${message.channel}` }));
   const buttons = message.data && Array.isArray(message.data.buttons) ? message.data.buttons : [];
   if (buttons.length) tags.push(h("span", { class: "tag", text: `Buttons: ${buttons.map((b) => b.title).join(" · ")}` }));
-  const who = message.sender === "agent" ? agentName(message.data) : SENDER_LABEL[message.sender] || message.sender;
+  const who = message.sender === "agent" ? agentName(message.data)
+    : message.sender === "note" ? `Private note · ${agentName(message.data)}`
+    : SENDER_LABEL[message.sender] || message.sender;
   const item = h("div", { class: `msg ${message.sender}`, testid: "message", dataset: { sender: message.sender, messageId: message.id } },
     h("span", { class: "head" },
       h("span", { class: "who", text: who }),
@@ -953,11 +955,22 @@ ui.composer.addEventListener("submit", (event) => {
   const text = ui.input.value.trim();
   if (!contactId || !text) return;
   if (new TextEncoder().encode(text).length > MAX_BYTES) { toast(`The message is too long (limit ${MAX_BYTES} bytes).`); return; }
-  // The server echoes the agent's own message back as a "message" frame; that is what shows it.
-  if (!sendFrame({ type: "send", contact_id: contactId, text })) return;
+  // The server echoes the agent's own message (or note) back as a "message" frame; that is what shows it.
+  if (!sendFrame({ type: writingNote() ? "note" : "send", contact_id: contactId, text })) return;
   ui.input.value = "";
   desk.drafts.delete(contactId);
   autosize();
+});
+
+// A private note goes to the agents' side of the transcript only; the box looks different while it does.
+const writingNote = () => ui.composer.elements.mode.value === "note";
+ui.composer.addEventListener("change", (event) => {
+  if (event.target.name !== "mode") return;
+  const note = writingNote();
+  ui.composer.classList.toggle("note", note);
+  ui.input.placeholder = note ? "Write a private note: the customer never sees it…" : "Type a reply, or / for canned responses…";
+  $("composer-label").textContent = note ? "Private note (agents only)" : "Reply to the customer";
+  ui.input.focus();
 });
 
 // Registered before the Enter-sends handler below, which it stops while its list is open.
