@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from bot.actions import slots as slot_names
 from handoff import routing
 from handoff.callback_offers import CallbackOffers, is_callback_offer
-from handoff.events import ErrorFrame, HandoffFrame, HelloFrame, MessageFrame, OfferClosedFrame
+from handoff.events import ErrorFrame, HandoffFrame, HelloFrame, MessageFrame, OfferClosedFrame, TypingFrame
 from handoff.floor import CHOSEN_STATES, handoff_message
 from handoff.load import AgentLoad
 from handoff.notes import add_note
@@ -172,6 +172,20 @@ class DeskCommands:
         note = await add_note(s.store.engine, contact.id, agent_id, agent.display_name, text, s.clock())
         s.push(agent_id, MessageFrame(type="message", contact_id=contact.id, message=note.as_message()))
         log.info("private note", extra={"contact_id": contact.id, "chars": len(text)})
+
+    async def typing(self, agent_id: str, contact_id: str, on: bool) -> None:
+        """The agent is (or stopped) typing a reply: the customer sees "Alex is typing"."""
+        s = self._s
+        contact = await s.own_contact(agent_id, contact_id, ContactStatus.ACTIVE)
+        agent = await s.agent(agent_id)
+        who = agent.display_name.split()[0] if agent.display_name.strip() else "Our colleague"
+        s.conversations.events.publish(contact.conversation_id, {"type": "typing", "on": on, "who": who})
+
+    def customer_typing(self, conversation_id: str, on: bool) -> None:
+        s = self._s
+        if working := s.working.get(conversation_id):
+            contact_id, agent_id = working
+            s.push(agent_id, TypingFrame(type="typing", contact_id=contact_id, on=on))
 
     async def end(self, agent_id: str, contact_id: str) -> None:
         s = self._s

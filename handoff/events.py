@@ -95,6 +95,14 @@ class QueueStatusFrame(TypedDict):
     expected_wait_s: int
 
 
+class TypingFrame(TypedDict):
+    """To a desk: the customer of a contact it works is typing (or stopped)."""
+
+    type: Literal["typing"]
+    contact_id: str
+    on: bool
+
+
 class NoticeFrame(TypedDict):
     """Something the agent should know that is no error, e.g. that a callback they took is being dialled."""
 
@@ -114,4 +122,5 @@ DeskFrame = (
     | ErrorFrame
     | HelloFrame
     | NoticeFrame
+    | TypingFrame
 )

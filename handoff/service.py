@@ -94,6 +94,9 @@ class HandoffService:
     async def customer_message(self, conversation: Conversation, message: Message) -> None:
         await self._escalation.customer_message(conversation, message)
 
+    def customer_typing(self, conversation_id: str, on: bool) -> None:
+        self._desk.customer_typing(conversation_id, on)
+
     async def conversation_closed(self, conversation: Conversation) -> None:
         await self._escalation.conversation_closed(conversation)
 
@@ -124,6 +127,9 @@ class HandoffService:
 
     async def note(self, agent_id: str, contact_id: str, text: str) -> None:
         await self._desk.note(agent_id, contact_id, text)
+
+    async def typing(self, agent_id: str, contact_id: str, on: bool) -> None:
+        await self._desk.typing(agent_id, contact_id, on)
 
     async def end(self, agent_id: str, contact_id: str) -> None:
         await self._desk.end(agent_id, contact_id)

@@ -1,8 +1,9 @@
 """The agents' desk and the supervisors' dashboard: sign-in, pages, and their live sockets.
 
 Every page and socket checks the session cookie and the role. Desk frames (JSON):
-client -> server: accept, decline (offer_id); send, note (contact_id, text); state (state); end, handback
-(contact_id); wrap_up (contact_id, disposition, notes); transfer (contact_id, queue).
+client -> server: accept, decline (offer_id); send, note (contact_id, text); typing (contact_id, on);
+state (state); end, handback (contact_id); wrap_up (contact_id, disposition, notes); transfer
+(contact_id, queue).
 server -> client: the frames of handoff.events (hello first on every connect).
 
 `register` is all the gateway needs: it adds these routes and runs the handoff service with the app.
@@ -195,6 +196,7 @@ async def _receive(request: web.Request, ws: web.WebSocketResponse, agent: Agent
         "note": lambda b: handoff.note(
             agent.id, _field(b, "contact_id"), validation.message_text(b.get("text"), max_bytes)
         ),
+        "typing": lambda b: handoff.typing(agent.id, _field(b, "contact_id"), _flag(b, "on")),
         "state": lambda b: handoff.set_state(agent.id, _field(b, "state")),
         "end": lambda b: handoff.end(agent.id, _field(b, "contact_id")),
         "wrap_up": lambda b: handoff.wrap_up(
@@ -217,6 +219,13 @@ async def _receive(request: web.Request, ws: web.WebSocketResponse, agent: Agent
         except InputError as error:
             with contextlib.suppress(ConnectionResetError):
                 await ws.send_json(ErrorFrame(type="error", code=error.code, message=error.message))
+
+
+def _flag(body: dict[str, Any], key: str) -> bool:
+    value = body.get(key)
+    if not isinstance(value, bool):
+        raise InputError(f"invalid_{key}", f"'{key}' is true or false.")
+    return value
 
 
 def _notes(value: Any) -> str:

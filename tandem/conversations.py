@@ -52,6 +52,8 @@ class HumanSide(Protocol):
 
     async def customer_message(self, conversation: Conversation, message: Message) -> None: ...
 
+    def customer_typing(self, conversation_id: str, on: bool) -> None: ...
+
     async def conversation_closed(self, conversation: Conversation) -> None: ...
 
     async def bridge_failed(self, conversation_id: str, detail: str) -> None: ...
@@ -234,6 +236,11 @@ class ConversationService:
             )
         self.events.publish(conversation.id, {"type": "typing", "on": False})
         return turn
+
+    def customer_typing(self, conversation: Conversation, on: bool) -> None:
+        """The customer is (or stopped) typing: only an agent on the conversation is told."""
+        if self.human:
+            self.human.customer_typing(conversation.id, on)
 
     async def note(self, conversation: Conversation, sender: Sender, text: str) -> None:
         """Record something said outside the bot's turns (a call's spoken greeting or reprompt)."""

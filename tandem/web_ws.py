@@ -1,7 +1,9 @@
 """Chat over WebSocket: the page's live channel. Events from the conversation core are pushed as JSON.
 
-Client frames: {"type": "message", "text": "...", "payload": "/intent" (optional, for buttons)}.
-Server frames: hello (with the transcript so far), message, typing, ack, error. A bad frame gets an
+Client frames: {"type": "message", "text": "...", "payload": "/intent" (optional, for buttons)};
+{"type": "typing", "on": true|false} while the customer writes (an agent on the conversation sees it).
+Server frames: hello (with the transcript so far), message, typing (with "who" when a person types),
+ack, error. A bad frame gets an
 error frame and the socket stays open; only a protocol violation closes it.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -29,6 +32,7 @@ routes = web.RouteTableDef()
 
 # Frames above this are refused by aiohttp itself (close code 1009); below it we answer with an error.
 MAX_FRAME_BYTES = 64 * 1024
+TYPING_EVERY_S = 1.0
 
 
 @routes.get("/api/conversations/{conversation_id}/ws")
@@ -101,6 +105,7 @@ async def _receive(
     metrics = request.app[METRICS]
     connection_key = f"ws:{id(ws)}"
     client_limiter, client_key = request.app[CLIENT_LIMITER], f"client:{client_of(request)}"
+    typing = (False, 0.0)  # the last typing state relayed, and when
     async for frame in ws:
         try:
             if frame.type == WSMsgType.BINARY:
@@ -109,8 +114,16 @@ async def _receive(
                 continue
             body = validation.parse_json_object(frame.data)
             client_id = body.get("client_id")
+            if body.get("type") == "typing":
+                if not isinstance(body.get("on"), bool):
+                    raise InputError("invalid_on", "A typing frame's 'on' is true or false.")
+                # A page sends one every couple of seconds; a flood of them is dropped, not relayed.
+                if body["on"] != typing[0] or time.monotonic() - typing[1] >= TYPING_EVERY_S:
+                    typing = (body["on"], time.monotonic())
+                    request.app[SERVICE].customer_typing(conversation, body["on"])
+                continue
             if body.get("type") != "message":
-                raise InputError("unknown_type", "Frames must have type 'message'.")
+                raise InputError("unknown_type", "Frames must have type 'message' or 'typing'.")
             text = validation.message_text(body.get("text"), settings.gateway.max_message_bytes)
             payload = validation.button_payload(body.get("payload"), settings.gateway.max_message_bytes)
             # Per connection, and per client address across all its sockets.

@@ -93,13 +93,17 @@ async def test_socket_survives_bad_frames_and_a_flood(http: aiohttp.ClientSessio
         await ws.send_json({"type": "message", "text": ""})
         await ws.send_json({"type": "shout", "text": "hi"})
         await ws.send_json({"type": "message", "text": "z" * 5000})
-        errors = [(await ws.receive_json())["code"] for _ in range(5)]
+        await ws.send_json({"type": "typing", "on": "yes"})
+        for _ in range(200):  # a flood of typing frames is dropped, not answered and not relayed
+            await ws.send_json({"type": "typing", "on": True})
+        errors = [(await ws.receive_json())["code"] for _ in range(6)]
         assert errors == [
             "binary_not_supported",
             "malformed_json",
             "empty_message",
             "unknown_type",
             "message_too_large",
+            "invalid_on",
         ]
         for i in range(25):
             await ws.send_json({"type": "message", "text": f"quick {i}", "client_id": str(i)})

@@ -320,6 +320,7 @@ async def test_a_customer_who_leaves_the_queue_is_abandoned_and_the_offer_withdr
 
 async def test_a_waiting_chat_gets_a_queue_message_only_when_its_place_changes(floor: Floor) -> None:
     ahead, _ = await floor.customer_wanting_a_person()
+    floor.clock.now += 1  # queued later: behind
     behind, _ = await floor.customer_wanting_a_person()
 
     async def places() -> list[int]:
@@ -376,3 +377,27 @@ async def test_a_private_note_reaches_the_agents_desks_and_the_next_agent_but_ne
         with pytest.raises(InputError) as closed:
             await floor.service.note(first.id, contact.id, "too late")
         assert closed.value.code == "wrong_status"  # transferred: that contact is over
+
+
+async def test_typing_is_shown_both_ways_while_an_agent_has_the_conversation(floor: Floor) -> None:
+    agent = await floor.agent()
+    async with floor.service.desk_session(agent) as (_, desk):
+        waiting, _ = await floor.customer_wanting_a_person()
+        floor.conversations.customer_typing(waiting, True)  # nobody has it yet: nobody to tell
+        assert [f for f in await drain(desk) if f["type"] == "typing"] == []
+        await floor.service.tick()
+        [offer] = [f["offer"] for f in await drain(desk) if f["type"] == "offer"]
+        await floor.service.accept(agent.id, offer["id"])
+        contact_id = offer["contact"]["id"]
+
+        floor.conversations.customer_typing(waiting, True)
+        assert [f for f in await drain(desk) if f["type"] == "typing"] == [
+            {"type": "typing", "contact_id": contact_id, "on": True}
+        ]
+        async with floor.conversations.events.subscribe(waiting.id) as customer:
+            await floor.service.typing(agent.id, contact_id, True)
+            shown = [e for e in await drain(customer) if e["type"] == "typing"]
+        assert shown == [{"type": "typing", "on": True, "who": agent.display_name.split()[0]}]
+        stranger = await floor.agent()
+        with pytest.raises(InputError):
+            await floor.service.typing(stranger.id, contact_id, True)

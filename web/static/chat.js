@@ -139,10 +139,36 @@ function renderQuickReplies(buttons) {
   }));
 }
 
+// Who is writing to the customer: the assistant, or a colleague by first name ("Alex is typing…").
+const typingText = document.getElementById("typing-text");
+let typingHide = null;
+function showTyping(frame) {
+  typingText.textContent = frame.who ? `${frame.who} is typing…` : "Assistant is typing…";
+  typingEl.hidden = !frame.on;
+  clearTimeout(typingHide);
+  // A person's "stopped" may never come (a closed desk): do not show them typing for ever.
+  if (frame.on && frame.who) typingHide = setTimeout(() => { typingEl.hidden = true; }, 10000);
+}
+
+// An agent on the conversation sees when the customer is writing: "on" every 2 s at most while they
+// type, "off" after 4 s without a key or when the message goes.
+let typingSentAt = 0;
+let typingIdle = null;
+function sendTyping(on) {
+  clearTimeout(typingIdle);
+  if (!socket || socket.readyState !== WebSocket.OPEN) return;
+  if (on && Date.now() - typingSentAt < 2000) { typingIdle = setTimeout(() => sendTyping(false), 4000); return; }
+  if (!on && !typingSentAt) return;
+  typingSentAt = on ? Date.now() : 0;
+  socket.send(JSON.stringify({ type: "typing", on }));
+  if (on) typingIdle = setTimeout(() => sendTyping(false), 4000);
+}
+
 function send(text, payload) {
   if (!socket || socket.readyState !== WebSocket.OPEN) { showError("Not connected yet; please try again in a moment."); return false; }
   if (new TextEncoder().encode(text).length > MAX_BYTES) { showError(`Your message is too long (limit ${MAX_BYTES} bytes).`); return false; }
   showError("");
+  sendTyping(false);
   socket.send(JSON.stringify({ type: "message", text, payload, client_id: crypto.randomUUID() }));
   quickEl.replaceChildren();
   return true;
@@ -164,7 +190,7 @@ async function connect(forceNew = false) {
       else if (frame.status === "queued" && handoffEl.hidden) showHandoff("Waiting for a colleague…");
       if (!frame.bot_available) statusEl.textContent = "Connected – the assistant is temporarily unavailable";
     } else if (frame.type === "message") render(frame.message);
-    else if (frame.type === "typing") typingEl.hidden = !frame.on;
+    else if (frame.type === "typing") showTyping(frame);
     else if (frame.type === "handoff") onHandoff(frame);
     else if (frame.type === "queue_status") showQueue(frame);
     else if (frame.type === "closed") ended();
@@ -191,6 +217,7 @@ form.addEventListener("submit", (event) => {
   if (!text) return;
   if (send(text)) input.value = "";
 });
+input.addEventListener("input", () => sendTyping(input.value.trim() !== ""));
 input.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
 });

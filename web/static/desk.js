@@ -25,6 +25,7 @@ const ui = {
   transferQueue: $("transfer-queue"), transfer: $("transfer"), handback: $("handback"), end: $("end"),
   voice: $("voice-panel"), voiceDetail: $("voice-detail"),
   composer: $("composer"), input: $("composer-input"), send: $("send"), cannedList: $("canned-list"),
+  customerTyping: $("customer-typing"),
   wrapForm: $("wrap-up-form"), disposition: $("disposition"), notes: $("notes"),
   wrapSubmit: $("wrap-up-submit"), wrapError: $("wrap-up-error"),
   contextEmpty: $("context-empty"), contextBody: $("context-body"),
@@ -231,6 +232,7 @@ function handle(frame) {
     case "agent": applyAgent(frame.agent); break;
     case "error": onError(frame); break;
     case "notice": toast(frame.message, "info"); break;
+    case "typing": customerTyping(frame.contact_id, frame.on); break;
     default: break;
   }
 }
@@ -591,9 +593,52 @@ function removeContact(contactId) {
   updateTitle();
 }
 
+// ---------------------------------------------------------------- typing, both ways
+
+const TYPING_EVERY_MS = 2000;
+const TYPING_IDLE_MS = 4000;
+const typingShown = new Map(); // contact id -> timer that hides "is typing" if no "off" comes
+
+function customerTyping(contactId, on) {
+  clearTimeout(typingShown.get(contactId));
+  typingShown.delete(contactId);
+  if (on) typingShown.set(contactId, setTimeout(() => customerTyping(contactId, false), 2 * TYPING_IDLE_MS));
+  renderCustomerTyping();
+}
+
+function renderCustomerTyping() {
+  const contact = desk.contacts.get(desk.selected);
+  const on = Boolean(contact && typingShown.has(contact.id));
+  setText(ui.customerTyping, on ? `${customerName(contact)} is typing…` : "");
+  ui.customerTyping.hidden = !on;
+}
+
+// The customer sees "Alex is typing" while the agent writes a reply (never a private note).
+let typingFor = null;
+let typingSentAt = 0;
+let typingIdle = null;
+function agentTyping(on) {
+  const contact = desk.contacts.get(desk.selected);
+  clearTimeout(typingIdle);
+  if (on && contact && contact.status === "active" && !writingNote()) {
+    if (typingFor !== contact.id || Date.now() - typingSentAt > TYPING_EVERY_MS) {
+      if (typingFor && typingFor !== contact.id) sendFrame({ type: "typing", contact_id: typingFor, on: false });
+      typingFor = contact.id;
+      typingSentAt = Date.now();
+      sendFrame({ type: "typing", contact_id: contact.id, on: true });
+    }
+    typingIdle = setTimeout(() => agentTyping(false), TYPING_IDLE_MS);
+  } else if (typingFor) {
+    if (desk.contacts.get(typingFor)?.status === "active") sendFrame({ type: "typing", contact_id: typingFor, on: false });
+    typingFor = null;
+    typingSentAt = 0;
+  }
+}
+
 function addMessage(contactId, message) {
   const contact = desk.contacts.get(contactId);
   if (!contact || !message) return;
+  if (message.sender === "customer") customerTyping(contactId, false);
   if (contact.transcript.some((known) => known.id === message.id)) return;
   contact.transcript.push(message);
   // Agent assist: the intent of each customer message shows up at once, before any context update.
@@ -690,7 +735,9 @@ function tickList() {
 function select(contactId, { force = false, focus = false } = {}) {
   if (!force && desk.selected === contactId) return;
   saveDrafts();
+  agentTyping(false);
   desk.selected = contactId || null;
+  renderCustomerTyping();
   if (contactId) desk.unread.delete(contactId);
   for (const [id, item] of listItems) item.button.setAttribute("aria-current", id === desk.selected ? "true" : "false");
   renderList();
@@ -956,6 +1003,7 @@ ui.composer.addEventListener("submit", (event) => {
   if (!contactId || !text) return;
   if (new TextEncoder().encode(text).length > MAX_BYTES) { toast(`The message is too long (limit ${MAX_BYTES} bytes).`); return; }
   // The server echoes the agent's own message (or note) back as a "message" frame; that is what shows it.
+  agentTyping(false);
   if (!sendFrame({ type: writingNote() ? "note" : "send", contact_id: contactId, text })) return;
   ui.input.value = "";
   desk.drafts.delete(contactId);
@@ -966,6 +1014,7 @@ ui.composer.addEventListener("submit", (event) => {
 const writingNote = () => ui.composer.elements.mode.value === "note";
 ui.composer.addEventListener("change", (event) => {
   if (event.target.name !== "mode") return;
+  agentTyping(false);
   const note = writingNote();
   ui.composer.classList.toggle("note", note);
   ui.input.placeholder = note ? "Write a private note: the customer never sees it…" : "Type a reply, or / for canned responses…";
@@ -984,6 +1033,7 @@ ui.input.addEventListener("keydown", (event) => {
 });
 ui.input.addEventListener("input", () => {
   if (desk.selected) desk.drafts.set(desk.selected, ui.input.value);
+  agentTyping(ui.input.value.trim() !== "" && !ui.input.value.startsWith("/"));
   autosize();
 });
 
