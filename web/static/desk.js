@@ -2,6 +2,7 @@
 // (/api/desk/socket); every (re)connect starts with a "hello" frame that carries the agent's whole work,
 // so this page keeps no state of its own that matters beyond drafts.
 import { attachCannedPicker } from "/static/canned.js";
+import { attachNotifications } from "/static/notify.js";
 import { fill, h, setText, svg } from "/static/dom.js";
 import { REASON_LABEL, STATE_LABEL } from "/static/labels.js";
 import { renderMarkdown } from "/static/markdown.js";
@@ -360,6 +361,7 @@ function addOffer(offer, fresh) {
   if (fresh) {
     renderOffers();
     chime();
+    notify(`Incoming ${channelNoun(offer.contact)}`, `${customerName(offer.contact)} is waiting. Accept it on the desk.`, offer.id, null);
   }
 }
 
@@ -652,6 +654,7 @@ function addMessage(contactId, message) {
     desk.unread.set(contactId, (desk.unread.get(contactId) || 0) + 1);
     announce(`New message from ${customerName(contact)}.`);
   }
+  if (message.sender === "customer") notify(`New message from ${customerName(contact)}`, "Open the desk to read it.", `message-${contactId}`, contactId);
   renderList();
   updateTitle();
 }
@@ -1008,6 +1011,10 @@ ui.composer.addEventListener("submit", (event) => {
   ui.input.value = "";
   desk.drafts.delete(contactId);
   autosize();
+});
+
+const notify = attachNotifications($("notify"), $("notify-status"), (contactId) => {
+  if (contactId && desk.contacts.has(contactId)) select(contactId, { focus: true });
 });
 
 // A private note goes to the agents' side of the transcript only; the box looks different while it does.
