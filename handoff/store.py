@@ -293,6 +293,16 @@ class HandoffStore:
             ).first()
         return _contact(row) if row else None
 
+    async def contacts_of(self, conversation_id: str) -> list[Contact]:
+        """Every contact the conversation has had, oldest first."""
+        query = (
+            sa.select(contacts)
+            .where(contacts.c.conversation_id == conversation_id)
+            .order_by(contacts.c.enqueued_at)
+        )
+        async with self._engine.connect() as conn:
+            return [_contact(row) for row in await conn.execute(query)]
+
     async def contacts_in(self, statuses: Iterable[str], agent_id: str | None = None) -> list[Contact]:
         query = sa.select(contacts).where(contacts.c.status.in_(list(statuses)))
         if agent_id is not None:

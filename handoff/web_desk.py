@@ -23,6 +23,7 @@ from aiohttp import WSMsgType, web
 
 from handoff.canned import CannedLibrary
 from handoff.events import ErrorFrame, StatsFrame
+from handoff.history import ensure_index
 from handoff.passwords import new_session_token, session_hash, verify_or_waste
 from handoff.service import HandoffService
 from handoff.signin_guard import SignInGuard
@@ -244,12 +245,8 @@ routes.get("/desk/supervisor")(_page("supervisor.html", Role.SUPERVISOR))
 def register(app: web.Application) -> None:
     """Add the desk's pages, API and sockets, and run the handoff service (and its router) alongside
     the conversation core, which must already be set up by an earlier cleanup context."""
-    from handoff import (
-        web_callbacks,
-        web_canned,
-        web_csat,
-        web_tickets,
-    )  # they use this module's sign-in checks
+    # They use this module's sign-in checks.
+    from handoff import web_callbacks, web_canned, web_csat, web_history, web_tickets
 
     settings = app[SETTINGS]
     app[SIGNIN_GUARD] = SignInGuard()
@@ -259,6 +256,7 @@ def register(app: web.Application) -> None:
     app[web_canned.CANNED].seed()
     app.add_routes(routes)
     app.add_routes(web_canned.routes)
+    app.add_routes(web_history.routes)
     app.add_routes(web_tickets.routes)
     app.add_routes(web_callbacks.routes)
     app.add_routes(web_csat.routes)
@@ -267,6 +265,7 @@ def register(app: web.Application) -> None:
 
 async def _run_service(app: web.Application) -> AsyncIterator[None]:
     store = app[STORE]
+    await ensure_index(store.engine)
     handoff = HandoffService(
         app[SETTINGS],
         store,
