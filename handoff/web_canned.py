@@ -13,7 +13,7 @@ from aiohttp import web
 
 from handoff.canned import CannedLibrary, fill, parse_team, placeholder_values
 from handoff.store import Role
-from handoff.web_desk import HANDOFF, WEB_DIR, require_role, signed_in
+from handoff.web_desk import HANDOFF, require_role, role_page
 from tandem.access import require_same_origin
 from tandem.validation import InputError
 from tandem.web_chat import read_json
@@ -23,14 +23,7 @@ CANNED: web.AppKey[CannedLibrary] = web.AppKey("canned", CannedLibrary)
 DESK_ROLES = (Role.AGENT, Role.SUPERVISOR)
 
 
-@routes.get("/desk/canned")
-async def editor_page(request: web.Request) -> web.StreamResponse:
-    agent = await signed_in(request)
-    if agent is None:
-        raise web.HTTPFound("/desk/login")
-    if agent.role != Role.SUPERVISOR:
-        raise web.HTTPForbidden(reason="Only supervisors edit canned responses")
-    return web.FileResponse(WEB_DIR / "canned.html", headers={"Cache-Control": "no-store"})
+routes.get("/desk/canned")(role_page("canned.html", Role.SUPERVISOR))
 
 
 @routes.get("/api/canned")

@@ -61,7 +61,7 @@ async def require_role(request: web.Request, *roles: Role) -> Agent:
     return agent
 
 
-def _page(name: str, *roles: Role) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+def role_page(name: str, *roles: Role) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def page(request: web.Request) -> web.StreamResponse:
         agent = await signed_in(request)
         if agent is None:
@@ -238,8 +238,8 @@ def _notes(value: Any) -> str:
 
 
 routes.get("/desk/login")(login_page)
-routes.get("/desk")(_page("desk.html", Role.AGENT, Role.SUPERVISOR))
-routes.get("/desk/supervisor")(_page("supervisor.html", Role.SUPERVISOR))
+routes.get("/desk")(role_page("desk.html", Role.AGENT, Role.SUPERVISOR))
+routes.get("/desk/supervisor")(role_page("supervisor.html", Role.SUPERVISOR))
 
 
 def register(app: web.Application) -> None:

@@ -17,7 +17,7 @@ from aiohttp import web
 from handoff.history import HistoryQuery, search
 from handoff.notes import notes_on
 from handoff.store import Role
-from handoff.web_desk import HANDOFF, WEB_DIR, require_role, signed_in
+from handoff.web_desk import HANDOFF, require_role, role_page
 from tandem.app_keys import SETTINGS, STORE
 from tandem.validation import InputError
 
@@ -26,14 +26,7 @@ DESK_ROLES = (Role.AGENT, Role.SUPERVISOR)
 MAX_FIELD = 200
 
 
-@routes.get("/desk/history")
-async def history_page(request: web.Request) -> web.StreamResponse:
-    agent = await signed_in(request)
-    if agent is None:
-        raise web.HTTPFound("/desk/login")
-    if agent.role not in DESK_ROLES:
-        raise web.HTTPForbidden(reason="Your role may not open this page")
-    return web.FileResponse(WEB_DIR / "history.html", headers={"Cache-Control": "no-store"})
+routes.get("/desk/history")(role_page("history.html", *DESK_ROLES))
 
 
 def _day(raw: str | None, name: str) -> date | None:

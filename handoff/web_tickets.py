@@ -23,7 +23,7 @@ from handoff.calling_hours import describe
 from handoff.store import Agent, Role
 from handoff.ticket_store import Ticket, TicketFilter
 from handoff.tickets import TicketStatus, reference
-from handoff.web_desk import HANDOFF, WEB_DIR, require_role, signed_in
+from handoff.web_desk import HANDOFF, require_role, role_page
 from tandem import validation
 from tandem.access import require_same_origin
 from tandem.app_keys import SETTINGS
@@ -102,15 +102,6 @@ async def _write(request: web.Request) -> tuple[Agent, dict[str, Any]]:
     agent = await require_role(request, *DESK_ROLES)
     require_same_origin(request)
     return agent, await read_json(request)
-
-
-async def tickets_page(request: web.Request) -> web.StreamResponse:
-    agent = await signed_in(request)
-    if agent is None:
-        raise web.HTTPFound("/desk/login")
-    if agent.role not in DESK_ROLES:
-        raise web.HTTPForbidden(reason="Your role may not open this page")
-    return web.FileResponse(WEB_DIR / "tickets.html", headers={"Cache-Control": "no-store"})
 
 
 @routes.get("/api/tickets")
@@ -222,4 +213,4 @@ async def call_back(request: web.Request) -> web.Response:
     return web.json_response({"ticket": await ticket_json(request, ticket)})
 
 
-routes.get("/desk/tickets")(tickets_page)
+routes.get("/desk/tickets")(role_page("tickets.html", *DESK_ROLES))
