@@ -70,8 +70,9 @@ async def add_agent(
 
 
 async def clear_queue(stack: Stack) -> None:
-    """Other tests leave customers queued (with nobody signed in), and callback requests nobody took;
-    they would be offered first."""
+    """Other tests leave customers queued (with nobody signed in), chats whose agent's desk has closed
+    (requeued once the grace period ends), and callback requests nobody took; they would be offered
+    first."""
     store = await Store.open(resolve_store_url(stack.settings))
     try:
         requests = [t.id for t in await TicketStore(store.engine).callback_requests()]
@@ -80,6 +81,11 @@ async def clear_queue(stack: Stack) -> None:
                 sa.update(contacts)
                 .where(contacts.c.status == ContactStatus.QUEUED)
                 .values(status=ContactStatus.ABANDONED, closed_at=time.time())
+            )
+            await conn.execute(
+                sa.update(contacts)
+                .where(contacts.c.status.in_([ContactStatus.ACTIVE, ContactStatus.WRAP_UP]))
+                .values(status=ContactStatus.CLOSED, closed_at=time.time())
             )
             await conn.execute(
                 sa.update(tickets).where(tickets.c.id.in_(requests)).values(status=TicketStatus.CLOSED)
