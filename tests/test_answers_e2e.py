@@ -102,7 +102,9 @@ def test_the_phone_gets_a_short_answer_then_the_steps_on_yes(stack: Stack, tmp_p
     assert first_step.startswith("Step 1 of 4: Open the Northwind app and tap Cards.")
     # The caller's "yes" answered the offer: offer, yes, step 1, in that order.
     at = said.index(("bot", offer))
-    assert said[at + 1 : at + 3] == [("customer", "Yes."), ("bot", first_step)], timeline
+    (answered_by, answer), step = said[at + 1], said[at + 2]
+    # Whisper writes the caller's "Yes." as "Yes," at times.
+    assert (answered_by, answer.rstrip(".,!"), step) == ("customer", "Yes", ("bot", first_step)), timeline
     # The caller stayed silent after step 1: the silence gets the step's own request again.
     reprompts = [text for text in bot[bot.index(first_step) :] if text.startswith("Sorry, I didn't hear")]
     assert reprompts[:1] == ["Sorry, I didn't hear anything. Say next for the next step, or repeat."], (
