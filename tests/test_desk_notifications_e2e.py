@@ -10,7 +10,7 @@ from playwright.async_api import Browser, BrowserContext, expect
 
 from tandem.processes import Stack
 from tests.chat_client import say, start_conversation
-from tests.desk.floor import PASSWORD, add_agent
+from tests.desk.floor import PASSWORD, add_agent, contact_ids_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 WAIT_MS = 20_000
@@ -48,8 +48,10 @@ async def test_offers_and_customer_messages_notify_only_while_the_desk_is_in_the
     conversation = await start_conversation(http)
     await say(http, conversation, "I'd like to talk to a person please")
     await expect(desk.get_by_test_id("offer-dialog")).to_be_visible(timeout=WAIT_MS)
+    offered = await desk.get_by_test_id("offer").get_attribute("data-contact-id")
     await desk.evaluate("window.__hidden = false")
     await desk.get_by_test_id("offer-accept").click()  # at once: the test stack's offers expire after 3 s
+    assert offered in await contact_ids_of(stack, conversation), "the offer was another test's customer"
     shown = await desk.evaluate("window.__shown")
     assert shown == [{"title": "Incoming chat", "body": "Web visitor is waiting. Accept it on the desk."}]
     await expect(desk.get_by_test_id("composer")).to_be_enabled(timeout=WAIT_MS)

@@ -164,7 +164,8 @@ async def test_caller_waits_on_hold_then_talks_with_the_agent_on_their_phone(
     assert agent.wait(15) == 0, agent.describe()
 
     heard_by_agent = heard_text(tmp_path / "agent.wav")
-    assert "stolen" in heard_by_agent or "london" in heard_by_agent, heard_by_agent
+    # Any of the sentence's rarer words: a loaded machine garbles some of them in the recording.
+    assert any(word in heard_by_agent for word in ("stolen", "london", "yesterday")), heard_by_agent
     closed = await asyncio.to_thread(closed_conversation, stack, conversation)
     assert closed["status"] == "closed" and closed["outcome"]["reason"] == "caller hung up"
     recording, rate = read_wav(Path(closed["outcome"]["recording"]))

@@ -94,6 +94,21 @@ async def clear_queue(stack: Stack) -> None:
         await store.close()
 
 
+async def contact_ids_of(stack: Stack, conversation_id: str) -> list[str]:
+    """The handoff contacts of one conversation, oldest first."""
+    store = await Store.open(resolve_store_url(stack.settings))
+    try:
+        async with store.engine.connect() as conn:
+            rows = await conn.execute(
+                sa.select(contacts.c.id)
+                .where(contacts.c.conversation_id == conversation_id)
+                .order_by(contacts.c.enqueued_at)
+            )
+            return [str(row.id) for row in rows]
+    finally:
+        await store.close()
+
+
 async def sign_in(stack: Stack, username: str) -> aiohttp.ClientSession:
     # unsafe=True: aiohttp's cookie jar otherwise ignores cookies from an IP address like 127.0.0.1.
     session = aiohttp.ClientSession(base_url=stack.gateway_url, cookie_jar=aiohttp.CookieJar(unsafe=True))
