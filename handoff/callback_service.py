@@ -26,6 +26,7 @@ from handoff.callbacks import (
     who_rings_first,
 )
 from handoff.calling_hours import CallingHours, describe, is_open, next_opening
+from handoff.load import CALLING, IDLE, agent_loads, free_for_a_call
 from handoff.routing import AVAILABLE
 from handoff.store import Agent, HandoffStore
 from handoff.tables import callback_attempts
@@ -38,7 +39,7 @@ from tandem.store import ConversationStatus, Sender, Store
 from tandem.validation import InputError
 
 log = logging.getLogger(__name__)
-PENDING, DIALLING, DONE = "pending", "dialling", "done"
+PENDING, DIALLING, DONE = "pending", CALLING, "done"
 ABANDONED_AFTER_S = 4 * 3600  # longer than any callback conversation
 WAIT_FOR_AGENT_S = 60.0  # a due retry that no signed-in agent can take is looked at again after this
 
@@ -204,13 +205,17 @@ class CallbackService:
         scheduled call may fall due after its agent has gone home. With nobody, it goes back to waiting."""
         agents = {agent.id: agent for agent in await self._agents.all_agents()}
         signed_in = await self._agents.signed_in(now)
+        loads = await agent_loads(self._agents, self._engine)
+        # This attempt is claimed already: it is not a call its agent is on.
+        chats, calls, wrap_ups = loads.get(first, (0, 1, 0))
+        loads[first] = (chats, calls - 1, wrap_ups)
         queue = self._queues.get(ticket.queue)
         candidates = [
             CallingAgent(
                 a.id,
                 a.id in signed_in,
                 a.state == AVAILABLE,
-                bool(a.sip_uri),
+                bool(a.sip_uri) and free_for_a_call(a, loads.get(a.id, IDLE)),
                 frozenset(a.skills),
                 a.idle_since,
             )

@@ -69,17 +69,17 @@ class CallingAgent:
     id: str
     signed_in: bool
     available: bool  # their chosen state on the desk
-    has_phone: bool
+    phone_free: bool  # a phone, and not on a call already
     skills: frozenset[str]
     idle_since: float  # epoch seconds since they last became free: smaller is idle longer
 
 
 def who_rings_first(first: str, agents: Sequence[CallingAgent], skills: frozenset[str]) -> str | None:
     """The agent whose phone a retry rings first: the one who pressed "Call now" while they are still
-    signed in with a phone; else a signed-in colleague with the queue's skills and a phone, available
+    signed in with a phone free; else a signed-in colleague with the queue's skills and a phone, available
     ones first, longest idle first. None: nobody can take it, so the retry waits rather than ring a
     phone at an empty desk."""
-    reachable = [a for a in agents if a.signed_in and a.has_phone]
+    reachable = [a for a in agents if a.signed_in and a.phone_free]
     if any(a.id == first for a in reachable):
         return first
     qualified = [a for a in reachable if skills <= a.skills]

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from handoff import routing
 from handoff.floor import effective_state
 from handoff.state import HandoffState
-from handoff.store import WORKING_STATUSES, Agent, ContactStatus, Role
+from handoff.store import WORKING_STATUSES, Agent, ContactStatus, HandoffStore, Role
+from handoff.tables import callback_attempts
 
 Load = tuple[int, int, int]  # active chats, active calls, contacts in wrap-up
 IDLE: Load = (0, 0, 0)
+# A callback attempt's status while a voice worker has it: the agent's phone rings, or they talk.
+CALLING = "dialling"
 
 
 class AgentLoad:
@@ -20,15 +26,7 @@ class AgentLoad:
 
     async def loads(self, agent_id: str | None = None) -> dict[str, Load]:
         """Per agent (or for one)."""
-        loads: dict[str, list[int]] = {}
-        for contact in await self._s.contacts.contacts_in(WORKING_STATUSES, agent_id):
-            if contact.agent_id:
-                load = loads.setdefault(contact.agent_id, [0, 0, 0])
-                if contact.status == ContactStatus.WRAP_UP:
-                    load[2] += 1
-                else:
-                    load[0 if contact.channel == routing.CHAT else 1] += 1
-        return {agent_id: (c, v, w) for agent_id, (c, v, w) in loads.items()}
+        return await agent_loads(self._s.contacts, self._s.store.engine, agent_id)
 
     def effective(self, agent: Agent, load: Load = IDLE) -> str:
         return effective_state(
@@ -88,6 +86,34 @@ class AgentLoad:
             if c.status == ContactStatus.CLOSED and c.closed_at and c.answered_at
         ]
         return sum(handled) / len(handled) if handled else self._s.cfg.default_handle_s
+
+
+async def agent_loads(
+    contacts: HandoffStore, engine: AsyncEngine, agent_id: str | None = None
+) -> dict[str, Load]:
+    """Per agent (or for one): their contacts, and a callback on their phone (ringing or talking) as a
+    call, so that nobody is offered a call while on one."""
+    loads: dict[str, list[int]] = {}
+    for contact in await contacts.contacts_in(WORKING_STATUSES, agent_id):
+        if contact.agent_id:
+            load = loads.setdefault(contact.agent_id, [0, 0, 0])
+            if contact.status == ContactStatus.WRAP_UP:
+                load[2] += 1
+            else:
+                load[0 if contact.channel == routing.CHAT else 1] += 1
+    calling = sa.select(callback_attempts.c.agent_id, sa.func.count()).where(
+        callback_attempts.c.status == CALLING
+    )
+    if agent_id is not None:
+        calling = calling.where(callback_attempts.c.agent_id == agent_id)
+    async with engine.connect() as conn:
+        for caller, calls in await conn.execute(calling.group_by(callback_attempts.c.agent_id)):
+            loads.setdefault(str(caller), [0, 0, 0])[1] += int(calls)
+    return {agent_id: (c, v, w) for agent_id, (c, v, w) in loads.items()}
+
+
+def free_for_a_call(agent: Agent, load: Load) -> bool:
+    return load[1] < voice_capacity(agent)
 
 
 def voice_capacity(agent: Agent) -> int:

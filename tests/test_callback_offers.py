@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handoff import routing
+from handoff.callbacks import Outcome
 from handoff.store import Agent
 from handoff.ticket_store import TicketStore
 from handoff.tickets import Sla, TicketKind, reference
@@ -87,6 +88,14 @@ async def test_a_callback_request_is_offered_to_an_agent_with_a_phone_and_accept
 
         await floor.service.tick()
         assert offers(await drain(desk)) == []  # taken: it has left the queue
+
+        # On the callback, the agent is on a call: a caller asking for a person waits for them.
+        await floor.customer_wanting_a_person("phone")
+        await floor.service.tick()
+        assert offers(await drain(desk)) == []
+        await floor.service.callbacks.report(dial.attempt_id, Outcome.ANSWERED)
+        await floor.service.tick()
+        assert [o["contact"]["channel"] for o in offers(await drain(desk))] == ["phone"]
 
 
 async def test_a_declined_then_missed_callback_offer_passes_to_the_next_agent(floor: Floor) -> None:

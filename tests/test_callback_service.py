@@ -13,10 +13,11 @@ import pytest
 from handoff.accounts import Role, add_account
 from handoff.callback_service import WAIT_FOR_AGENT_S, CallbackService
 from handoff.callbacks import Outcome
+from handoff.load import agent_loads
 from handoff.store import Agent, HandoffStore
 from handoff.ticket_service import TicketService
 from handoff.ticket_store import TicketStore
-from handoff.tickets import Sla, TicketKind
+from handoff.tickets import Sla, TicketKind, reference
 from tandem.config import CallingHoursSettings, load_settings
 from tandem.conversations import ConversationService
 from tandem.events import EventHub
@@ -113,6 +114,24 @@ async def test_a_retry_goes_to_a_signed_in_colleague_with_the_skills_once_the_ag
     history = [event.text for event in await desk.tickets.history(ticket)]
     assert "call goes to Bob: Ann has signed out" in history
     await desk.callbacks.report(retry.attempt_id, Outcome.ANSWERED)  # and Bob's attempt is reported as his
+
+
+async def test_an_agent_on_a_callback_call_counts_as_on_a_call_and_another_retry_rings_a_colleague(
+    desk: Desk,
+) -> None:
+    ann, bob = await desk.agent("ann"), await desk.agent("bob")
+    first_ticket, second_ticket = await desk.callback_ticket(), await desk.callback_ticket()
+    await desk.first_try_unanswered(first_ticket, ann)  # its retry is due now
+    await desk.callbacks.call_now(second_ticket, ann)  # and so is this call
+    on_call = await desk.callbacks.claim()
+    assert on_call is not None and on_call.agent_uri == ann.sip_uri
+    assert (await agent_loads(desk.agents, desk.store.engine))[ann.id] == (0, 1, 0)
+
+    other = await desk.callbacks.claim()
+    assert other is not None and other.agent_uri == bob.sip_uri  # not Ann's phone, busy with her call
+    assert {on_call.ticket, other.ticket} == {reference(first_ticket), reference(second_ticket)}
+    await desk.callbacks.report(on_call.attempt_id, Outcome.ANSWERED)
+    assert ann.id not in await agent_loads(desk.agents, desk.store.engine)
 
 
 async def test_a_retry_nobody_can_take_waits_and_rings_once_someone_signs_in(desk: Desk) -> None:

@@ -94,7 +94,7 @@ def agent(
         ([agent("ann", skills=""), agent("bob")], "ann"),  # their own ticket: no skill check for them
         ([agent("ann", signed_in=False), agent("bob", idle=9), agent("cat", idle=3)], "cat"),  # longest idle
         ([agent("ann", signed_in=False), agent("bob", idle=1, available=False), agent("cat", idle=9)], "cat"),
-        ([agent("ann", phone=False), agent("bob")], "bob"),
+        ([agent("ann", phone=False), agent("bob")], "bob"),  # no phone, or on another call
         ([agent("ann", signed_in=False), agent("bob", skills="loans")], None),  # not qualified
         ([agent("ann", signed_in=False), agent("bob", phone=False)], None),
         ([agent("bob", idle=1), agent("cat", idle=1)], "bob"),  # ties by id
