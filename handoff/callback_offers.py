@@ -1,7 +1,9 @@
-"""Customers' callback requests as the router's work: a "call me back" that no agent has taken yet is
-offered on a desk like a waiting call, to a qualified agent with a phone and a free call slot, with the
-context (the router plans both together, handoff/routing.py). Accepting it rings the agent's phone,
-then the customer's (handoff/callback_service.py); declining or letting it expire passes it on.
+"""Callbacks as the router's work: a customer's "call me back" that no agent has taken yet, and a retry
+or scheduled call whose time has come, are offered on a desk like a waiting call, to a qualified agent
+with a phone and a free call slot, with the context (the router plans them with the contacts,
+handoff/routing.py). A retry or scheduled call goes first to the agent who set it up. Accepting rings
+the agent's phone, then the customer's (handoff/callback_service.py); declining or letting the offer
+expire passes it on.
 
 Requests are offered only while calls may be placed: outbound set up, within calling hours.
 """
@@ -16,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from handoff import routing
-from handoff.callback_service import CallbackService
+from handoff.callback_service import CallbackService, DueAttempt
 from handoff.events import NoticeFrame, OfferClosedFrame, OfferFrame
 from handoff.state import HandoffState, iso
 from handoff.store import OfferOutcome
@@ -39,6 +41,8 @@ class CallbackRequest:
     ticket: Ticket
     declined_by: frozenset[str]
     offered: bool
+    # A retry or scheduled call; None: the customer's request, never called yet.
+    attempt: DueAttempt | None = None
 
     @property
     def routing_id(self) -> str:
@@ -51,9 +55,10 @@ class CallbackRequest:
             queue=self.ticket.queue,
             channel=routing.VOICE,
             priority=self.ticket.priority,
-            enqueued_at=self.ticket.created_at,
+            enqueued_at=self.attempt.due_at if self.attempt else self.ticket.created_at,
             declined_by=self.declined_by,
             offered=self.offered,
+            preferred_agent=self.attempt.agent_id if self.attempt else None,
         )
 
 
@@ -79,24 +84,35 @@ class CallbackOffers:
         """The requests to route now; none while no call may be placed."""
         if not self._callbacks.dialling_open(now):
             return []
+        asked = [(t, None) for t in await self._tickets.store.callback_requests()]
+        due = [(await self._tickets.get(d.ticket_id), d) for d in await self._callbacks.due(now)]
         # A queue since removed from config.yml has nobody to route to: its tickets stay on the Tickets page.
-        waiting = [t for t in await self._tickets.store.callback_requests() if t.queue in self._s.cfg.queues]
+        waiting = [(ticket, attempt) for ticket, attempt in asked + due if ticket.queue in self._s.cfg.queues]
         if not waiting:
             return []
         async with self._s.store.engine.connect() as conn:
             rows = await conn.execute(
-                sa.select(callback_offers.c.ticket_id, callback_offers.c.agent_id, callback_offers.c.outcome)
-                .where(callback_offers.c.ticket_id.in_([t.id for t in waiting]))
+                sa.select(callback_offers.c.ticket_id, callback_offers.c.agent_id, callback_offers.c.outcome,
+                          callback_offers.c.created_at)
+                .where(callback_offers.c.ticket_id.in_([t.id for t, _ in waiting]))
             )  # fmt: skip
             offers = list(rows)
         passed = {OfferOutcome.DECLINED, OfferOutcome.EXPIRED}
         return [
             CallbackRequest(
                 ticket,
-                frozenset(r.agent_id for r in offers if r.ticket_id == ticket.id and r.outcome in passed),
+                # A retry starts afresh: passing on the ticket's earlier call said nothing about this one.
+                frozenset(
+                    r.agent_id
+                    for r in offers
+                    if r.ticket_id == ticket.id
+                    and r.outcome in passed
+                    and r.created_at >= (attempt.due_at if attempt else 0)
+                ),
                 any(r.ticket_id == ticket.id and r.outcome == OfferOutcome.PENDING for r in offers),
+                attempt,
             )
-            for ticket in waiting
+            for ticket, attempt in waiting
         ]
 
     async def pending(self, agent_id: str | None = None) -> list[CallbackOffer]:
@@ -123,15 +139,29 @@ class CallbackOffers:
                     expires_at=offer.expires_at, outcome=OfferOutcome.PENDING,
                 )
             )  # fmt: skip
-        self._s.push(agent_id, OfferFrame(type="offer", offer=await self.view(offer, request.ticket)))
+        self._s.push(
+            agent_id, OfferFrame(type="offer", offer=await self.view(offer, request.ticket, request.attempt))
+        )
         log.info("callback offered", extra={"ticket_id": request.ticket.id, "agent_id": agent_id})
 
-    async def view(self, offer: CallbackOffer, ticket: Ticket | None = None) -> dict[str, Any]:
+    async def view(
+        self, offer: CallbackOffer, ticket: Ticket | None = None, attempt: DueAttempt | None = None
+    ) -> dict[str, Any]:
         """The offer as the desk shows any offer: a waiting call, its context and a countdown."""
         ticket = ticket or await self._tickets.get(offer.ticket_id)
+        if attempt is None:
+            attempt = next(
+                (a for a in await self._callbacks.due(self._s.clock()) if a.ticket_id == ticket.id), None
+            )
         ending = (ticket.callback_number or "")[-3:]
+        if attempt is None:
+            what = "call back"
+        elif attempt.earlier_tries:
+            what = f"try {attempt.earlier_tries + 1} at calling back"
+        else:
+            what = "scheduled callback"
         explanation = (
-            f"{reference(ticket.id)}: call back on the number ending {ending}. "
+            f"{reference(ticket.id)}: {what} on the number ending {ending}. "
             "Accept rings your phone first, then the customer's."
         )
         transcript = await self._tickets.transcript(ticket.conversation_id)
@@ -198,12 +228,15 @@ class CallbackOffers:
                 raise InputError("offer_gone", "This offer has expired or was withdrawn.", 409)
         agent = await s.agent(agent_id)
         try:
-            await self._callbacks.call_now(offer.ticket_id, agent)
+            if not await self._callbacks.take(offer.ticket_id, agent):
+                await self._callbacks.call_now(offer.ticket_id, agent)
         except InputError:
             # E.g. calling hours ended meanwhile: the request stays in the queue for the next opening.
             s.push(agent_id, OfferClosedFrame(type="offer_closed", offer_id=offer.id, outcome="withdrawn"))
             raise
-        ticket = await self._tickets.assign(offer.ticket_id, agent, agent)
+        ticket = await self._tickets.get(offer.ticket_id)
+        if ticket.assignee_id is None:  # a retry a colleague takes stays with the ticket's agent
+            ticket = await self._tickets.assign(offer.ticket_id, agent, agent)
         s.push(agent_id, OfferClosedFrame(type="offer_closed", offer_id=offer.id, outcome="accepted"))
         s.push(
             agent_id,

@@ -1,11 +1,13 @@
-"""Callbacks at work: an agent's "Call now" on a callback ticket queues an attempt; a voice worker
-claims it, dials the agent's phone and then the customer, and reports how it went; failed attempts
-are retried with a pause, and the customer's chat is told what happened."""
+"""Callbacks at work: an agent's "Call now" on a callback ticket makes an attempt ready to dial; a voice
+worker claims it, dials the agent's phone and then the customer, and reports how it went. Failed
+attempts are retried after a pause, and a scheduled call waits for its time: once due, either is offered
+on a desk (handoff/callback_offers.py, its agent first) and dialled when an agent takes it. The
+customer's chat is told what happened."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handoff.callbacks import (
     CUSTOMER_TRIES,
-    CallingAgent,
+    AttemptStatus,
     Finished,
     Outcome,
     RetryAt,
@@ -23,25 +25,32 @@ from handoff.callbacks import (
     after_attempt,
     dialable,
     schedule_error,
-    who_rings_first,
 )
 from handoff.calling_hours import CallingHours, describe, is_open, next_opening
-from handoff.load import CALLING, IDLE, agent_loads, free_for_a_call
-from handoff.routing import AVAILABLE
 from handoff.store import Agent, HandoffStore
 from handoff.tables import callback_attempts
 from handoff.ticket_service import TicketService
 from handoff.ticket_store import Ticket
 from handoff.tickets import TicketKind, TicketStatus, reference
-from tandem.config import CallbackSettings, QueueSettings
+from tandem.config import CallbackSettings
 from tandem.conversations import ConversationService
 from tandem.store import ConversationStatus, Sender, Store
 from tandem.validation import InputError
 
 log = logging.getLogger(__name__)
-PENDING, DIALLING, DONE = "pending", CALLING, "done"
+PENDING, READY, DIALLING, DONE = AttemptStatus
 ABANDONED_AFTER_S = 4 * 3600  # longer than any callback conversation
-WAIT_FOR_AGENT_S = 60.0  # a due retry that no signed-in agent can take is looked at again after this
+
+
+@dataclass(frozen=True, slots=True)
+class DueAttempt:
+    """A retry or scheduled call whose time has come, waiting for an agent to take it."""
+
+    id: int
+    ticket_id: int
+    agent_id: str  # who pressed "Call now" or "Schedule": offered to them first
+    due_at: float
+    earlier_tries: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +75,6 @@ class CallbackService:
     def __init__(
         self,
         settings: CallbackSettings,
-        queues: Mapping[str, QueueSettings],
         store: Store,
         agents: HandoffStore,
         tickets: TicketService,
@@ -76,7 +84,6 @@ class CallbackService:
         self._cfg = settings
         self._policy = RetryPolicy(settings.max_attempts, settings.retry_after_s)
         self.hours = CallingHours.from_settings(settings.calling_hours) if settings.calling_hours else None
-        self._queues = queues
         self._store = store
         self._engine: AsyncEngine = store.engine
         self._agents = agents
@@ -124,7 +131,8 @@ class CallbackService:
                     "call_in_progress", "A call for this ticket is already scheduled or on its way.", 409
                 )
             await conn.execute(
-                sa.insert(callback_attempts).values(ticket_id=ticket.id, agent_id=agent.id, status=PENDING,
+                sa.insert(callback_attempts).values(ticket_id=ticket.id, agent_id=agent.id,
+                                                    status=READY if at is None else PENDING,
                                                     due_at=now if at is None else at)
             )  # fmt: skip
         if at is None:
@@ -150,8 +158,8 @@ class CallbackService:
                          f"{opening} UTC: schedule the call for then.", 409)  # fmt: skip
 
     async def claim(self) -> Dial | None:
-        """The next due attempt, for a voice worker; claimed atomically, so it is dialled once. Outside
-        calling hours nothing is due: what fell due overnight is dialled at the opening."""
+        """The next attempt ready to dial, for a voice worker; claimed atomically, so it is dialled once.
+        Outside calling hours nothing is dialled."""
         now = self._clock()
         if not is_open(self.hours, now):
             return None
@@ -168,7 +176,7 @@ class CallbackService:
             row = (
                 await conn.execute(
                     sa.select(callback_attempts)
-                    .where(callback_attempts.c.status == PENDING, callback_attempts.c.due_at <= now)
+                    .where(callback_attempts.c.status == READY)
                     .order_by(callback_attempts.c.due_at)
                     .limit(1)
                 )
@@ -177,66 +185,65 @@ class CallbackService:
                 return None
             claimed = await conn.execute(
                 sa.update(callback_attempts)
-                .where(callback_attempts.c.id == row.id, callback_attempts.c.status == PENDING)
+                .where(callback_attempts.c.id == row.id, callback_attempts.c.status == READY)
                 .values(status=DIALLING, claimed_at=now)
             )
             if claimed.rowcount != 1:
                 return None
         ticket = await self._tickets.get(row.ticket_id)
-        agent = await self._ringing_agent(row.id, ticket, row.agent_id, now)
-        if agent is None:
-            return None
+        agent = await self._agents.agent(row.agent_id)
         number = ticket.callback_number or ""
-        if (
-            self._cfg.trunk_uri is None
-            or agent is None
-            or not agent.sip_uri
-            or not dialable(number, self._cfg.number_pattern)
-        ):
-            await self.report(
-                row.id, Outcome.REFUSED_NUMBER if agent and agent.sip_uri else Outcome.AGENT_UNREACHABLE
-            )
+        if self._cfg.trunk_uri is None or agent is None or not agent.sip_uri:
+            await self.report(row.id, Outcome.AGENT_UNREACHABLE)
+            return None
+        if not dialable(number, self._cfg.number_pattern):
+            await self.report(row.id, Outcome.REFUSED_NUMBER)
             return None
         return Dial(row.id, reference(ticket.id), agent.sip_uri, self._cfg.trunk_uri.format(number=number), number,
                     self._cfg.ring_timeout_s)  # fmt: skip
 
-    async def _ringing_agent(self, attempt_id: int, ticket: Ticket, first: str, now: float) -> Agent | None:
-        """An attempt rings whoever can take it now (handoff.callbacks.who_rings_first): a retry or a
-        scheduled call may fall due after its agent has gone home. With nobody, it goes back to waiting."""
-        agents = {agent.id: agent for agent in await self._agents.all_agents()}
-        signed_in = await self._agents.signed_in(now)
-        loads = await agent_loads(self._agents, self._engine)
-        # This attempt is claimed already: it is not a call its agent is on.
-        chats, calls, wrap_ups = loads.get(first, (0, 1, 0))
-        loads[first] = (chats, calls - 1, wrap_ups)
-        queue = self._queues.get(ticket.queue)
-        candidates = [
-            CallingAgent(
-                a.id,
-                a.id in signed_in,
-                a.state == AVAILABLE,
-                bool(a.sip_uri) and free_for_a_call(a, loads.get(a.id, IDLE)),
-                frozenset(a.skills),
-                a.idle_since,
-            )
-            for a in agents.values()
-        ]
-        chosen = who_rings_first(first, candidates, queue.skills if queue else frozenset())
-        attempt = sa.update(callback_attempts).where(callback_attempts.c.id == attempt_id)
+    async def due(self, now: float) -> list[DueAttempt]:
+        """Retries and scheduled calls whose time has come, oldest first."""
+        done = callback_attempts.alias("done")
+        earlier = (
+            sa.select(sa.func.count())
+            .where(done.c.ticket_id == callback_attempts.c.ticket_id, done.c.status == DONE)
+            .scalar_subquery()
+        )
+        query = (
+            sa.select(callback_attempts, earlier.label("earlier"))
+            .where(callback_attempts.c.status == PENDING, callback_attempts.c.due_at <= now)
+            .order_by(callback_attempts.c.due_at)
+        )
+        async with self._engine.connect() as conn:
+            return [
+                DueAttempt(r.id, r.ticket_id, r.agent_id, r.due_at, int(r.earlier))
+                for r in await conn.execute(query)
+            ]
+
+    async def take(self, ticket_id: int, agent: Agent) -> bool:
+        """An agent takes the ticket's due attempt: it is ready to dial, their phone first. False when
+        the ticket has none waiting (a customer's request, never called yet)."""
         async with self._engine.begin() as conn:
-            if chosen is None:
+            row = (
                 await conn.execute(
-                    attempt.values(status=PENDING, claimed_at=None, due_at=now + WAIT_FOR_AGENT_S)
+                    sa.select(callback_attempts).where(
+                        callback_attempts.c.ticket_id == ticket_id, callback_attempts.c.status == PENDING
+                    )
                 )
-            else:
-                await conn.execute(attempt.values(agent_id=chosen))
-        if chosen is None:
-            log.info("callback waits for a signed-in agent", extra={"ticket_id": ticket.id})
-            return None
-        if chosen != first:
-            text = f"call goes to {agents[chosen].display_name}: {agents[first].display_name} has signed out"
-            await self._tickets.store.record(ticket, "call", text, now, chosen)
-        return agents[chosen]
+            ).first()
+            if row is None:
+                return False
+            await conn.execute(
+                sa.update(callback_attempts)
+                .where(callback_attempts.c.id == row.id)
+                .values(status=READY, agent_id=agent.id)
+            )
+        if row.agent_id != agent.id:
+            ticket = await self._tickets.get(ticket_id)
+            await self._tickets.store.record(ticket, "call", f"call taken by {agent.display_name}", self._clock(),
+                                             agent.id)  # fmt: skip
+        return True
 
     async def report(self, attempt_id: int, outcome: Outcome, conversation_id: str | None = None) -> None:
         """How an attempt went: into the ticket's history, then a retry, or the customer told."""

@@ -1,13 +1,13 @@
 """Calling a customer back: which numbers may be dialled, and what follows each attempt.
 
-Pure. An attempt dials the agent's phone first, then the customer (preview dialling), from a voice
-worker (voice_gateway/callbacks.py); handoff/callback_service.py keeps the attempts in the store.
+Pure. A due retry or scheduled call is offered on a desk like a waiting call (handoff/callback_offers.py);
+an attempt dials the agent's phone first, then the customer (preview dialling), from a voice worker
+(voice_gateway/callbacks.py); handoff/callback_service.py keeps the attempts in the store.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,6 +22,20 @@ class Outcome(StrEnum):
     )
     REFUSED_NUMBER = "refused_number"  # outside voice.outbound.number_pattern: never dialled
 
+
+class AttemptStatus(StrEnum):
+    """An attempt's life: waiting for its time and an agent to take it (the router offers it once due),
+    ready to dial for the agent who took it (or pressed "Call now"), being dialled by a voice worker
+    (the agent's phone rings, then they talk), done (with an outcome)."""
+
+    PENDING = "pending"
+    READY = "ready"
+    DIALLING = "dialling"
+    DONE = "done"
+
+
+# An agent with an attempt in these is on the phone for it, or about to be: a call against their capacity.
+ON_AGENT_PHONE = frozenset({AttemptStatus.READY, AttemptStatus.DIALLING})
 
 # Outcomes that count as a try at reaching the customer.
 CUSTOMER_TRIES = frozenset({Outcome.NO_ANSWER, Outcome.BUSY, Outcome.FAILED})
@@ -60,32 +74,6 @@ def after_attempt(policy: RetryPolicy, tries: int, outcome: Outcome, now: float)
     if tries >= policy.max_attempts:
         return Finished(reached=False)
     return RetryAt(now + policy.retry_after_s[min(tries, len(policy.retry_after_s)) - 1])
-
-
-@dataclass(frozen=True, slots=True)
-class CallingAgent:
-    """An agent as a callback retry sees them."""
-
-    id: str
-    signed_in: bool
-    available: bool  # their chosen state on the desk
-    phone_free: bool  # a phone, and not on a call already
-    skills: frozenset[str]
-    idle_since: float  # epoch seconds since they last became free: smaller is idle longer
-
-
-def who_rings_first(first: str, agents: Sequence[CallingAgent], skills: frozenset[str]) -> str | None:
-    """The agent whose phone a retry rings first: the one who pressed "Call now" while they are still
-    signed in with a phone free; else a signed-in colleague with the queue's skills and a phone, available
-    ones first, longest idle first. None: nobody can take it, so the retry waits rather than ring a
-    phone at an empty desk."""
-    reachable = [a for a in agents if a.signed_in and a.phone_free]
-    if any(a.id == first for a in reachable):
-        return first
-    qualified = [a for a in reachable if skills <= a.skills]
-    if not qualified:
-        return None
-    return min(qualified, key=lambda a: (not a.available, a.idle_since, a.id)).id
 
 
 MAX_SCHEDULE_AHEAD_S = 14 * 86400

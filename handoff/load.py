@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handoff import routing
+from handoff.callbacks import ON_AGENT_PHONE
 from handoff.floor import effective_state
 from handoff.state import HandoffState
 from handoff.store import WORKING_STATUSES, Agent, ContactStatus, HandoffStore, Role
@@ -16,8 +17,6 @@ from handoff.tables import callback_attempts
 
 Load = tuple[int, int, int]  # active chats, active calls, contacts in wrap-up
 IDLE: Load = (0, 0, 0)
-# A callback attempt's status while a voice worker has it: the agent's phone rings, or they talk.
-CALLING = "dialling"
 
 
 class AgentLoad:
@@ -91,8 +90,8 @@ class AgentLoad:
 async def agent_loads(
     contacts: HandoffStore, engine: AsyncEngine, agent_id: str | None = None
 ) -> dict[str, Load]:
-    """Per agent (or for one): their contacts, and a callback on their phone (ringing or talking) as a
-    call, so that nobody is offered a call while on one."""
+    """Per agent (or for one): their contacts, and a callback on their phone (about to ring, ringing or
+    talking) as a call, so that nobody is offered a call while on one."""
     loads: dict[str, list[int]] = {}
     for contact in await contacts.contacts_in(WORKING_STATUSES, agent_id):
         if contact.agent_id:
@@ -102,7 +101,7 @@ async def agent_loads(
             else:
                 load[0 if contact.channel == routing.CHAT else 1] += 1
     calling = sa.select(callback_attempts.c.agent_id, sa.func.count()).where(
-        callback_attempts.c.status == CALLING
+        callback_attempts.c.status.in_([str(status) for status in ON_AGENT_PHONE])
     )
     if agent_id is not None:
         calling = calling.where(callback_attempts.c.agent_id == agent_id)
@@ -110,10 +109,6 @@ async def agent_loads(
         for caller, calls in await conn.execute(calling.group_by(callback_attempts.c.agent_id)):
             loads.setdefault(str(caller), [0, 0, 0])[1] += int(calls)
     return {agent_id: (c, v, w) for agent_id, (c, v, w) in loads.items()}
-
-
-def free_for_a_call(agent: Agent, load: Load) -> bool:
-    return load[1] < voice_capacity(agent)
 
 
 def voice_capacity(agent: Agent) -> int:

@@ -63,6 +63,9 @@ class WaitingContact:
     declined_by: frozenset[str]
     # An offer for it is pending.
     offered: bool
+    # Offered first to this agent whenever they can take it, skills aside: a callback retry goes back to
+    # the agent who knows the case.
+    preferred_agent: str | None = None
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
@@ -109,7 +112,9 @@ def plan_offers(
 ) -> list[Offer]:
     """The offers to make now, in service order: highest effective priority first, then longest waiting.
 
-    A contact without a pending offer goes to the longest-idle agent who qualifies for one of its
+    A contact without a pending offer goes to its preferred agent if they are available with a free
+    slot on its channel, have no pending offer and have not declined it; otherwise to the longest-idle
+    agent who qualifies for one of its
     eligible queues, is available with a free slot on its channel, has no pending offer (counting those
     planned in this call) and has not declined it. A decline means "someone else, please", not "never":
     when every working agent (available, busy or wrap_up) who qualifies and takes its channel has
@@ -135,6 +140,7 @@ def plan_offers(
         key=lambda c: (-(c.priority + queue_priority[c.queue]), c.enqueued_at, c.id),
     )
 
+    rank_of = {agent.id: rank for rank, agent in enumerate(offerable)}
     taken = [False] * len(offerable)
     untaken = len(offerable)
     # Per pool, every agent before this index is taken; agents are only ever taken within one plan.
@@ -149,6 +155,14 @@ def plan_offers(
         if excluded and _only_decliners(contact, eligible, agents, queues, working):
             excluded = frozenset()
         best = len(offerable)
+        preferred = rank_of.get(contact.preferred_agent or "")
+        if (
+            preferred is not None
+            and not taken[preferred]
+            and has_capacity(offerable[preferred], contact.channel)
+            and offerable[preferred].id not in excluded
+        ):
+            eligible, best = (), preferred
         for name in eligible:
             key = (name, contact.channel)
             pool = pools[key]

@@ -54,7 +54,6 @@ class HandoffService:
         )
         self.callbacks = CallbackService(
             settings.handoff.callbacks,
-            settings.handoff.queues,
             store,
             contacts,
             self.tickets,

@@ -89,14 +89,6 @@ async def test_a_callback_request_is_offered_to_an_agent_with_a_phone_and_accept
         await floor.service.tick()
         assert offers(await drain(desk)) == []  # taken: it has left the queue
 
-        # On the callback, the agent is on a call: a caller asking for a person waits for them.
-        await floor.customer_wanting_a_person("phone")
-        await floor.service.tick()
-        assert offers(await drain(desk)) == []
-        await floor.service.callbacks.report(dial.attempt_id, Outcome.ANSWERED)
-        await floor.service.tick()
-        assert [o["contact"]["channel"] for o in offers(await drain(desk))] == ["phone"]
-
 
 async def test_a_declined_then_missed_callback_offer_passes_to_the_next_agent(floor: Floor) -> None:
     first = await floor.agent()
@@ -136,6 +128,68 @@ async def test_a_pending_callback_offer_is_in_the_hello_and_withdrawn_when_its_a
             assert [o["id"] for o in hello["offers"]] == [offer["id"]]
         await floor.service.set_state(agent.id, routing.OFFLINE)
         assert {"type": "offer_closed", "offer_id": offer["id"], "outcome": "withdrawn"} in await drain(desk)
+
+
+async def test_a_due_retry_is_offered_to_its_agent_first_and_to_a_colleague_while_they_cannot_take_it(
+    floor: Floor,
+) -> None:
+    ann = await floor.agent()
+    floor.clock.now += 1
+    bob = await floor.agent()
+    first, second = await callback_request(floor, by_agent=ann), await callback_request(floor, by_agent=ann)
+    await floor.service.tickets.assign(second, ann, ann)
+    async with (
+        floor.service.desk_session(ann) as (_, ann_desk),
+        floor.service.desk_session(bob) as (_, bob_desk),
+    ):
+        for ticket in (first, second):  # Ann calls both; neither customer answers
+            await floor.service.callbacks.call_now(ticket, ann)
+            dial = await floor.service.callbacks.claim()
+            assert dial is not None
+            await floor.service.callbacks.report(dial.attempt_id, Outcome.NO_ANSWER)
+        await floor.service.tick()
+        assert offers(await drain(ann_desk)) == offers(await drain(bob_desk)) == []  # not due yet
+
+        floor.clock.now += max(SETTINGS.handoff.callbacks.retry_after_s) + 1
+        await floor.service.tick()
+        [retry] = offers(await drain(ann_desk))  # hers first, although Bob has been idle longer
+        assert retry["contact"]["ticket"] == reference(first)
+        assert (
+            f"{reference(first)}: try 2 at calling back on the number ending 555"
+            in (retry["contact"]["context"]["trigger"]["explanation"])
+        )
+        # One offer at a time per agent: the other retry goes to the colleague.
+        [other] = offers(await drain(bob_desk))
+        assert other["contact"]["ticket"] == reference(second)
+        assert await floor.service.callbacks.claim() is None  # nothing rings before an agent accepts
+
+        await floor.service.accept(ann.id, retry["id"])
+        await floor.service.accept(bob.id, other["id"])
+        dials = [await floor.service.callbacks.claim(), await floor.service.callbacks.claim()]
+        assert {(d.ticket, d.agent_uri) for d in dials if d} == {
+            (reference(first), ann.sip_uri), (reference(second), bob.sip_uri),
+        }  # fmt: skip
+        history = [event.text for event in await floor.service.tickets.history(second)]
+        assert f"call taken by {bob.display_name}" in history
+        assigned = await floor.service.tickets.get(second)
+        assert assigned.assignee_id == ann.id  # still Ann's ticket
+
+
+async def test_an_agent_on_a_callback_is_not_offered_another_call(floor: Floor) -> None:
+    ann = await floor.agent()
+    ticket = await callback_request(floor, by_agent=ann)
+    async with floor.service.desk_session(ann) as (_, desk):
+        await floor.service.callbacks.call_now(ticket, ann)  # ready to ring her phone: a call already
+        await floor.customer_wanting_a_person("phone")
+        await floor.service.tick()
+        assert offers(await drain(desk)) == []
+        dial = await floor.service.callbacks.claim()
+        assert dial is not None
+        await floor.service.tick()
+        assert offers(await drain(desk)) == []
+        await floor.service.callbacks.report(dial.attempt_id, Outcome.ANSWERED)
+        await floor.service.tick()
+        assert [o["contact"]["channel"] for o in offers(await drain(desk))] == ["phone"]
 
 
 async def test_an_agents_own_follow_up_ticket_is_not_offered(floor: Floor) -> None:

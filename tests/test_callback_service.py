@@ -1,5 +1,5 @@
-"""Callback attempts in-process, on in-memory SQLite with a settable clock: who a retry rings first when
-the agent who pressed "Call now" has signed out, and calls kept within calling hours."""
+"""Callback attempts in-process, on in-memory SQLite with a settable clock: a retry or scheduled call
+waits, once due, for an agent to take it; a callback counts as a call; calls kept within calling hours."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handoff.accounts import Role, add_account
-from handoff.callback_service import WAIT_FOR_AGENT_S, CallbackService
+from handoff.callback_service import CallbackService
 from handoff.callbacks import Outcome
 from handoff.load import agent_loads
 from handoff.store import Agent, HandoffStore
 from handoff.ticket_service import TicketService
 from handoff.ticket_store import TicketStore
-from handoff.tickets import Sla, TicketKind, reference
+from handoff.tickets import Sla, TicketKind
 from tandem.config import CallingHoursSettings, load_settings
 from tandem.conversations import ConversationService
 from tandem.events import EventHub
@@ -83,70 +83,39 @@ async def desk() -> AsyncIterator[Desk]:
     )  # type: ignore[arg-type]
     clock = Clock()
     tickets = TicketService(SETTINGS, store, TicketStore(store.engine), conversations, metrics, clock)
-    callbacks = CallbackService(
-        OUTBOUND, SETTINGS.handoff.queues, store, agents, tickets, conversations, clock
-    )
+    callbacks = CallbackService(OUTBOUND, store, agents, tickets, conversations, clock)
     yield Desk(callbacks, tickets, agents, store, conversations, clock)
     await store.close()
 
 
-async def test_a_retry_rings_the_agent_who_pressed_call_now_while_they_are_signed_in(desk: Desk) -> None:
-    ann, _bob = await desk.agent("ann"), await desk.agent("bob")
+async def test_a_retry_waits_for_an_agent_to_take_it_and_then_rings_their_phone(desk: Desk) -> None:
+    ann, bob = await desk.agent("ann"), await desk.agent("bob")
     ticket = await desk.callback_ticket()
     await desk.first_try_unanswered(ticket, ann)
 
-    retry = await desk.callbacks.claim()
-    assert retry is not None and retry.agent_uri == ann.sip_uri
-
-
-async def test_a_retry_goes_to_a_signed_in_colleague_with_the_skills_once_the_agent_signed_out(
-    desk: Desk,
-) -> None:
-    ann = await desk.agent("ann")
-    await desk.agent("loans", skills=("loans",))  # signed in, but not for this queue
-    bob = await desk.agent("bob")
-    ticket = await desk.callback_ticket()
-    await desk.first_try_unanswered(ticket, ann)
-    await desk.agents.delete_session("session-ann")
-
+    assert await desk.callbacks.claim() is None  # due, but no phone rings before someone takes it
+    [due] = await desk.callbacks.due(desk.clock())
+    assert (due.ticket_id, due.agent_id, due.earlier_tries) == (ticket, ann.id, 1)
+    assert await desk.callbacks.take(ticket, bob)
+    assert await desk.callbacks.due(desk.clock()) == []
     retry = await desk.callbacks.claim()
     assert retry is not None and retry.agent_uri == bob.sip_uri
     history = [event.text for event in await desk.tickets.history(ticket)]
-    assert "call goes to Bob: Ann has signed out" in history
-    await desk.callbacks.report(retry.attempt_id, Outcome.ANSWERED)  # and Bob's attempt is reported as his
+    assert "call taken by Bob" in history
+    await desk.callbacks.report(retry.attempt_id, Outcome.ANSWERED)
+    assert not await desk.callbacks.take(ticket, ann)  # nothing waits any more
 
 
-async def test_an_agent_on_a_callback_call_counts_as_on_a_call_and_another_retry_rings_a_colleague(
-    desk: Desk,
-) -> None:
-    ann, bob = await desk.agent("ann"), await desk.agent("bob")
-    first_ticket, second_ticket = await desk.callback_ticket(), await desk.callback_ticket()
-    await desk.first_try_unanswered(first_ticket, ann)  # its retry is due now
-    await desk.callbacks.call_now(second_ticket, ann)  # and so is this call
-    on_call = await desk.callbacks.claim()
-    assert on_call is not None and on_call.agent_uri == ann.sip_uri
-    assert (await agent_loads(desk.agents, desk.store.engine))[ann.id] == (0, 1, 0)
-
-    other = await desk.callbacks.claim()
-    assert other is not None and other.agent_uri == bob.sip_uri  # not Ann's phone, busy with her call
-    assert {on_call.ticket, other.ticket} == {reference(first_ticket), reference(second_ticket)}
-    await desk.callbacks.report(on_call.attempt_id, Outcome.ANSWERED)
-    assert ann.id not in await agent_loads(desk.agents, desk.store.engine)
-
-
-async def test_a_retry_nobody_can_take_waits_and_rings_once_someone_signs_in(desk: Desk) -> None:
+async def test_an_agent_ringing_or_talking_on_a_callback_is_on_a_call(desk: Desk) -> None:
     ann = await desk.agent("ann")
     ticket = await desk.callback_ticket()
-    await desk.first_try_unanswered(ticket, ann)
-    await desk.agents.delete_session("session-ann")
-
-    assert await desk.callbacks.claim() is None  # no phone rings at an empty desk
-    desk.clock.now += WAIT_FOR_AGENT_S / 2
-    assert await desk.callbacks.claim() is None  # not yet looked at again
-    await desk.agents.create_session("session-ann-again", ann.id, desk.clock() + 3600)
-    desk.clock.now += WAIT_FOR_AGENT_S
-    retry = await desk.callbacks.claim()
-    assert retry is not None and retry.agent_uri == ann.sip_uri
+    await desk.callbacks.call_now(ticket, ann)
+    assert (await agent_loads(desk.agents, desk.store.engine))[ann.id] == (0, 1, 0)  # about to ring
+    dial = await desk.callbacks.claim()
+    assert dial is not None
+    assert (await agent_loads(desk.agents, desk.store.engine))[ann.id] == (0, 1, 0)
+    await desk.callbacks.report(dial.attempt_id, Outcome.ANSWERED)
+    assert ann.id not in await agent_loads(desk.agents, desk.store.engine)
 
 
 async def test_a_second_call_while_one_is_scheduled_is_refused_with_a_clear_error(desk: Desk) -> None:
@@ -163,8 +132,7 @@ async def test_a_second_call_while_one_is_scheduled_is_refused_with_a_clear_erro
             await desk.callbacks.call_now(ticket, ann, at=at)
 
     desk.clock.now += 3600
-    due = await desk.callbacks.claim()
-    assert due is not None and due.agent_uri == ann.sip_uri
+    assert [due.ticket_id for due in await desk.callbacks.due(desk.clock())] == [ticket]
 
 
 def london(text: str) -> float:
@@ -174,7 +142,7 @@ def london(text: str) -> float:
 def within_bank_hours(desk: Desk) -> CallbackService:
     """The shipped calling hours: Monday to Saturday, 08:00-20:00 London time."""
     outbound = OUTBOUND.model_copy(update={"calling_hours": CallingHoursSettings()})
-    return CallbackService(outbound, SETTINGS.handoff.queues, desk.store, desk.agents, desk.tickets,
+    return CallbackService(outbound, desk.store, desk.agents, desk.tickets,
                            desk.conversations, desk.clock)  # fmt: skip
 
 
@@ -194,10 +162,9 @@ async def test_outside_calling_hours_call_now_names_the_next_opening_and_a_sched
 
     await callbacks.call_now(ticket, ann, at=london("2026-12-05 08:00"))
     desk.clock.now = london("2026-12-05 07:59")
-    assert await callbacks.claim() is None
+    assert await callbacks.due(desk.clock()) == []
     desk.clock.now = london("2026-12-05 08:00")
-    due = await callbacks.claim()
-    assert due is not None and due.agent_uri == ann.sip_uri
+    assert [due.ticket_id for due in await callbacks.due(desk.clock())] == [ticket]
 
 
 async def test_a_retry_that_would_ring_after_closing_waits_for_the_next_opening(desk: Desk) -> None:
@@ -213,7 +180,6 @@ async def test_a_retry_that_would_ring_after_closing_waits_for_the_next_opening(
     history = [event.text for event in await desk.tickets.history(ticket)]
     assert "no answer; next try on Sat 05 Dec at 08:00" in history
     desk.clock.now = london("2026-12-04 20:05")
-    assert await callbacks.claim() is None
+    assert await callbacks.due(desk.clock()) == []
     desk.clock.now = london("2026-12-05 08:00")
-    retry = await callbacks.claim()
-    assert retry is not None and retry.agent_uri == ann.sip_uri
+    assert [due.ticket_id for due in await callbacks.due(desk.clock())] == [ticket]

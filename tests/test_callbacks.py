@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from handoff.callbacks import (
-    CallingAgent,
     Finished,
     Outcome,
     RetryAt,
@@ -13,7 +12,6 @@ from handoff.callbacks import (
     after_attempt,
     dialable,
     outcome_of_sip_status,
-    who_rings_first,
 )
 
 POLICY = RetryPolicy(max_attempts=3, retry_after_s=(300.0, 900.0))
@@ -70,36 +68,3 @@ def test_sip_status_of_an_unanswered_customer_leg(code: int, outcome: Outcome) -
 def test_a_policy_without_attempts_is_refused() -> None:
     with pytest.raises(ValueError):
         RetryPolicy(max_attempts=0, retry_after_s=(60.0,))
-
-
-def agent(
-    name: str,
-    *,
-    signed_in: bool = True,
-    available: bool = True,
-    phone: bool = True,
-    skills: str = "cards",
-    idle: float = 0,
-) -> CallingAgent:
-    return CallingAgent(name, signed_in, available, phone, frozenset(skills.split()), idle)
-
-
-@pytest.mark.parametrize(
-    ("agents", "expected"),
-    [
-        (
-            [agent("ann", available=False), agent("bob", idle=-5)],
-            "ann",
-        ),  # who pressed "Call now", still signed in
-        ([agent("ann", skills=""), agent("bob")], "ann"),  # their own ticket: no skill check for them
-        ([agent("ann", signed_in=False), agent("bob", idle=9), agent("cat", idle=3)], "cat"),  # longest idle
-        ([agent("ann", signed_in=False), agent("bob", idle=1, available=False), agent("cat", idle=9)], "cat"),
-        ([agent("ann", phone=False), agent("bob")], "bob"),  # no phone, or on another call
-        ([agent("ann", signed_in=False), agent("bob", skills="loans")], None),  # not qualified
-        ([agent("ann", signed_in=False), agent("bob", phone=False)], None),
-        ([agent("bob", idle=1), agent("cat", idle=1)], "bob"),  # ties by id
-        ([], None),
-    ],
-)
-def test_who_rings_first_on_a_retry(agents: list[CallingAgent], expected: str | None) -> None:
-    assert who_rings_first("ann", agents, frozenset({"cards"})) == expected

@@ -82,6 +82,7 @@ def contact(
     age: float = 10.0,
     declined: str = "",
     offered: bool = False,
+    preferred: str | None = None,
 ) -> WaitingContact:
     return WaitingContact(
         id=id,
@@ -91,6 +92,7 @@ def contact(
         enqueued_at=NOW - age,
         declined_by=frozenset(declined.split()),
         offered=offered,
+        preferred_agent=preferred,
     )
 
 
@@ -335,6 +337,54 @@ PLANS = [
         [agent("a1", "cards", idle=900), agent("a2", "payments", state="busy")],
         [],
         id="decliner-skipped-once-overflow-adds-agents",
+    ),
+    pytest.param(
+        [contact("c1", "cards", channel="phone", preferred="a2")],
+        [agent("a1", "cards", idle=900), agent("a2", idle=5)],
+        offers("c1>a2"),
+        id="preferred-agent-first-skills-aside",
+    ),
+    pytest.param(
+        [
+            contact("c1", "cards", channel="phone", preferred="a2"),
+            contact("c2", "cards", channel="phone", age=20),
+        ],
+        [agent("a1", "cards", idle=900), agent("a2", "cards", idle=5)],
+        offers("c2>a1", "c1>a2"),
+        id="preferred-agent-in-service-order",
+    ),
+    pytest.param(
+        [
+            contact("c1", "cards", channel="phone", preferred="a2", age=20),
+            contact("c2", "cards", channel="phone"),
+        ],
+        [agent("a1", "cards", idle=900), agent("a2", "cards", idle=5)],
+        offers("c1>a2", "c2>a1"),
+        id="preferred-agent-taken-first-by-their-own",
+    ),
+    pytest.param(
+        [contact("c1", "cards", channel="phone", preferred="a2")],
+        [agent("a1", "cards", idle=900), agent("a2", "cards", calls=(1, 1), idle=5)],
+        offers("c1>a1"),
+        id="preferred-agent-on-a-call",
+    ),
+    pytest.param(
+        [contact("c1", "cards", channel="phone", preferred="a2")],
+        [agent("a1", "cards", idle=900), agent("a2", "cards", state="away")],
+        offers("c1>a1"),
+        id="preferred-agent-away",
+    ),
+    pytest.param(
+        [contact("c1", "cards", channel="phone", preferred="a2", declined="a2")],
+        [agent("a1", "cards", idle=900), agent("a2", "cards", idle=1000)],
+        offers("c1>a1"),
+        id="preferred-agent-declined",
+    ),
+    pytest.param(
+        [contact("c1", "cards", channel="phone", preferred="a2")],
+        [agent("a2", "cards", pending=True), agent("a3", "loans")],
+        [],
+        id="preferred-agent-busy-with-an-offer-nobody-else-qualified",
     ),
 ]
 

@@ -78,7 +78,7 @@ async def cancel_retries(stack: Stack) -> None:
         async with store.engine.begin() as conn:
             await conn.execute(
                 sa.update(callback_attempts)
-                .where(callback_attempts.c.status == "pending")
+                .where(callback_attempts.c.status.in_(["pending", "ready"]))
                 .values(status="done", outcome="failed", finished_at=time.time())
             )
     finally:

@@ -109,7 +109,7 @@ async function showDetail() {
     t.callback_number && t.status !== "closed" ? h("p", { class: "callback" },
       h("label", { for: "callback-at", text: "Or call at " }), callbackAt,
       " ", h("button", { class: "btn small", type: "button", testid: "schedule-call", onclick: act("call", () => ({ at: scheduledAt(callbackAt.value) })) }, "Schedule"),
-      " (your time; if you have signed out by then, a colleague on the queue is rung).",
+      " (your time; when it is due, your desk is offered the call first, or a colleague on the queue if you cannot take it).",
       t.calling_hours ? h("span", { class: "hint", testid: "calling-hours" }, ` Customers are called ${t.calling_hours}; a retry outside these hours waits for the next opening.`) : null) : null,
     h("div", { class: "ticket-actions" },
       h("button", { class: "btn", type: "button", testid: "assign-me", onclick: act("assign", () => ({ agent_id: "me" })) }, "Assign to me"),
