@@ -17,9 +17,14 @@ from rasa.__main__ import main
 import bot.action_response_validation
 import bot.event_types  # noqa: F401
 
+
+def rasa_argv(args: list[str], secret: str) -> list[str]:
+    # One argument with "=": a generated secret may start with "-", which argparse would take for an option.
+    return ["rasa", *args, f"--jwt-secret={secret}", "--jwt-method", "HS256"]
+
+
 if __name__ == "__main__":
     # Rasa parses sys.argv; /proc/<pid>/cmdline keeps showing what this process was started with.
     # Popped from the environment: nothing Rasa starts needs it.
-    secret = os.environ.pop("TANDEM_RASA_TOKEN")
-    sys.argv = ["rasa", *sys.argv[1:], "--jwt-secret", secret, "--jwt-method", "HS256"]
+    sys.argv = rasa_argv(sys.argv[1:], os.environ.pop("TANDEM_RASA_TOKEN"))
     main()

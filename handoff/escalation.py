@@ -208,6 +208,8 @@ class Escalation:
         )
         if survivor != conversation.customer_id:
             log.info("customer linked across channels", extra={"customer_id": survivor})
+            if conversation.channel == "web":
+                await self._tickets.point_to_waiting(conversation, survivor)
 
     async def _alternative_chosen(self, contact: Contact, conversation: Conversation, payload: str) -> None:
         s = self._s

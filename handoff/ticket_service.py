@@ -134,6 +134,23 @@ class TicketService:
             ticket, "customer_reply", message.text, self._clock(), status=after_customer_reply(ticket.status)
         )
 
+    async def point_to_waiting(self, conversation: Conversation, customer_id: str) -> None:
+        """A web customer just proved who they are in a new chat, perhaps on another device: their earlier
+        conversation that waits on the team is named there, for them to open, read the reply and answer."""
+        waiting = await self._store.awaiting_team(customer_id, "web")
+        if waiting is None or waiting.id == conversation.id:
+            return
+        ticket = await self.store.open_for_conversation(waiting.id)
+        if ticket is None:
+            return
+        if ticket.status is TicketStatus.PENDING_CUSTOMER:
+            text = f"Our team has answered your message {reference(ticket.id)}. Open it to read their reply and answer."
+        else:
+            text = f"Your message {reference(ticket.id)} is with our team; their reply will appear there."
+        await self._conversations.say(
+            conversation, Sender.SYSTEM, text, {"continue_conversation": waiting.id}
+        )
+
     async def reply(self, ticket_id: int, agent: Agent, text: str) -> Ticket:
         ticket = await self.get(ticket_id)
         if ticket.status is TicketStatus.CLOSED:

@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-# Message annotations the chat page shows: quick replies, the agent's name, the queue position.
-CUSTOMER_DATA_KEYS = frozenset({"buttons", "payload", "masked", "agent", "queue_position", "expected_wait_s"})
+# Message annotations the chat page shows: quick replies, the agent's name, the queue position, the
+# customer's own conversation that waits on the team (named once they have proved who they are).
+CUSTOMER_DATA_KEYS = frozenset(
+    {"buttons", "payload", "masked", "agent", "queue_position", "expected_wait_s", "continue_conversation"}
+)
 CUSTOMER_MESSAGE_KEYS = ("id", "created_at", "channel", "sender", "text", "intent", "confidence")
 # How it ended, never the agent's disposition and notes or a recording's path.
 CUSTOMER_OUTCOME_KEYS = frozenset({"reason"})

@@ -62,11 +62,29 @@ function render(message) {
   const when = document.createElement("time");
   when.dateTime = message.created_at;
   when.textContent = new Date(message.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  item.append(who, text, when);
+  item.append(who, text);
+  const waiting = message.data && message.data.continue_conversation;
+  if (waiting) item.append(" ", openButton(waiting));
+  item.append(when);
   logEl.append(item);
   logEl.scrollTop = logEl.scrollHeight;
   renderQuickReplies(message.sender === "customer" ? [] : (message.data && message.data.buttons) || []);
   if (message.data && message.data.queue_position) showQueue(message.data);
+}
+
+// The customer's earlier conversation with our team, named once they proved who they are: this chat
+// page follows one conversation, so opening it switches the page over.
+function openButton(conversation) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "link-button";
+  button.dataset.testid = "open-waiting";
+  button.textContent = "Open that conversation";
+  button.addEventListener("click", () => {
+    localStorage.setItem("tandem.conversation", conversation);
+    location.reload();
+  });
+  return button;
 }
 
 // The live place in the queue: updated in place, while the transcript gets a line only when it changes.
