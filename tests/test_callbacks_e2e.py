@@ -10,11 +10,18 @@ from typing import Any
 
 import pytest
 
-from handoff.tickets import reference
 from tandem.isolated import free_port
 from tandem.processes import Stack
-from tests.desk.callbacks import agent_phone, callback_ticket, calls, cancel_retries, customer_phone, history
-from tests.desk.floor import Desk, add_agent, clear_queue, eventually, sign_in
+from tests.desk.callbacks import (
+    agent_phone,
+    callback_ticket,
+    calls,
+    cancel_retries,
+    customer_phone,
+    history,
+    take_due_call,
+)
+from tests.desk.floor import add_agent, eventually, sign_in
 from tests.voice.speech import heard_text
 from tests.voice.stack import wait_voice_ready
 
@@ -67,19 +74,8 @@ async def test_no_answer_is_retried_and_then_answered(stack: Stack, agent: Any, 
     # Once due, the retry is offered on the desk; accepting it rings the agent again, then the customer.
     second_agent = agent_phone(tmp_path, port, "agent2")
     answering = customer_phone(tmp_path, stack, "answering", "--duration", "3")
-    await clear_queue(stack)  # no other test's customer is offered first
-    live = await Desk.open(desk)
-    try:
-        await live.wait_for("hello")
-        await live.send({"type": "state", "state": "available"})
-        retry = await live.wait_for(
-            "offer", lambda e: e["offer"]["contact"].get("ticket") == reference(ticket)
-        )
-        assert "try 2 at calling back" in retry["offer"]["contact"]["context"]["trigger"]["explanation"]
-        await live.send({"type": "accept", "offer_id": retry["offer"]["id"]})
-        await live.wait_for("notice", lambda e: reference(ticket) in e["message"])
-    finally:
-        await live.close()
+    offer = await take_due_call(stack, desk, ticket)
+    assert "try 2 at calling back" in offer["contact"]["context"]["trigger"]["explanation"]
     assert answering.wait(60) == 0, answering.describe()
     second_agent.wait(60)
     assert await eventually(lambda: calls(desk, ticket, "answered"), wait_s=20)

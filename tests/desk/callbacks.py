@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from handoff.store import HandoffStore
 from handoff.tables import callback_attempts
 from handoff.ticket_store import TicketStore
-from handoff.tickets import Sla, TicketKind
+from handoff.tickets import Sla, TicketKind, reference
 from tandem.app import resolve_store_url
 from tandem.processes import Stack
 from tandem.store import Store
+from tests.desk.floor import Desk, clear_queue
 from tests.sip.harness import Proc, phone
 from tests.voice.speech import say_wav
 
@@ -54,6 +55,25 @@ async def history(desk: aiohttp.ClientSession, ticket_id: int) -> list[str]:
 
 async def calls(desk: aiohttp.ClientSession, ticket_id: int, part: str) -> list[str]:
     return [entry for entry in await history(desk, ticket_id) if entry.startswith("call:") and part in entry]
+
+
+async def take_due_call(stack: Stack, session: aiohttp.ClientSession, ticket_id: int) -> dict[str, Any]:
+    """Open the agent's desk, become available and accept the offer of the ticket's due call (a retry or
+    a scheduled call), as an agent does on the desk; the offer."""
+    await clear_queue(stack)  # no other customer is offered first
+    desk = await Desk.open(session)
+    try:
+        await desk.wait_for("hello")
+        await desk.send({"type": "state", "state": "available"})
+        event = await desk.wait_for(
+            "offer", lambda e: e["offer"]["contact"].get("ticket") == reference(ticket_id)
+        )
+        await desk.send({"type": "accept", "offer_id": event["offer"]["id"]})
+        await desk.wait_for("notice", lambda e: reference(ticket_id) in e["message"])
+    finally:
+        await desk.close()
+    offer: dict[str, Any] = event["offer"]
+    return offer
 
 
 def agent_phone(tmp_path: Path, port: int, name: str, says: str | None = None) -> Proc:
