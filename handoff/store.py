@@ -12,7 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from handoff.tables import agents, contacts, metadata, offers, sessions
+from handoff.tables import agents, contacts, offers, sessions
+from tandem.schema import migrate
 from tandem.store import ConversationStatus, Delivery, Sender, conversations, messages
 
 
@@ -139,7 +140,7 @@ class HandoffStore:
     @classmethod
     async def open(cls, engine: AsyncEngine) -> HandoffStore:
         async with engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
+            await conn.run_sync(migrate)
         return cls(engine)
 
     # Agents and sessions
