@@ -1,9 +1,10 @@
-"""Past conversations for the desk: search by words (SQLite FTS5 over the messages), customer, date,
-queue, disposition and agent, and read one back.
+"""Past conversations for the desk: search by words, customer, date, queue, disposition and agent, and
+read one back.
 
-The full-text index is an FTS5 table over `messages` kept in step by triggers, so masked security
-answers are indexed as their mask and can never be searched for. Agents find the conversations they
-handled; supervisors find all.
+Words are found with the store's full-text search, made by migrations/versions/0002: SQLite's FTS5
+table over `messages` (kept in step by triggers), or PostgreSQL's English tsvector. Either indexes what
+is stored, so masked security answers are indexed as their mask and can never be searched for. Agents
+find the conversations they handled; supervisors find all.
 """
 
 from __future__ import annotations
@@ -22,20 +23,6 @@ from tandem.store import conversations, customers, identities, messages
 MAX_RESULTS = 50
 FIRST_BATCH = 2000  # matching messages read, newest first, before looking further back
 _WORD = re.compile(r"\w+", re.UNICODE)
-# Contentless-linked FTS5 table over messages.text; the triggers are SQLite's documented pattern for
-# an external-content table (https://sqlite.org/fts5.html, "External Content Tables").
-_INDEX_DDL = (
-    "CREATE VIRTUAL TABLE messages_fts USING fts5(text, content='messages', content_rowid='id', "
-    "tokenize='porter unicode61')",
-    "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN "
-    "INSERT INTO messages_fts(rowid, text) VALUES (new.id, new.text); END",
-    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN "
-    "INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
-    "CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN "
-    "INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.id, old.text); "
-    "INSERT INTO messages_fts(rowid, text) VALUES (new.id, new.text); END",
-    "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')",  # what was stored before the index
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,23 +58,22 @@ class Found:
 
 def match_expression(words: str) -> str | None:
     """The customer's words as an FTS5 query: every word must appear (stemmed), none read as syntax."""
-    terms = _WORD.findall(words.lower())[:12]
+    terms = _words(words)
     return " ".join(f'"{term}"' for term in terms) or None
 
 
-async def ensure_index(engine: AsyncEngine) -> None:
-    """Create the full-text index on first start (and index what is already stored)."""
-    if engine.dialect.name != "sqlite":
-        return  # other stores search with LIKE (see search)
-    async with engine.begin() as conn:
-        # Newest first, then the words: walking conversations by date beats sorting every match.
-        await conn.execute(
-            sa.text("CREATE INDEX IF NOT EXISTS ix_conversations_created ON conversations (created_at)")
-        )
-        exists = await conn.scalar(sa.text("SELECT 1 FROM sqlite_master WHERE name = 'messages_fts'"))
-        if not exists:
-            for statement in _INDEX_DDL:
-                await conn.execute(sa.text(statement))
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())[:12]
+
+
+def _tsquery(words: str) -> sa.ColumnElement[Any]:
+    """PostgreSQL: every word must appear (English stemming); plainto_tsquery reads no syntax."""
+    return sa.func.plainto_tsquery("english", " ".join(_words(words)))
+
+
+def _tsvector() -> sa.ColumnElement[Any]:
+    # The very expression of the GIN index (migrations/versions/0002), so that the index is used.
+    return sa.func.to_tsvector("english", messages.c.text)
 
 
 async def search(engine: AsyncEngine, query: HistoryQuery, handled_by: str | None) -> list[Found]:
@@ -116,16 +102,16 @@ async def search(engine: AsyncEngine, query: HistoryQuery, handled_by: str | Non
     if query.customer.strip():
         pattern = f"%{query.customer.strip()}%"
         known_as = sa.select(identities.c.id).where(
-            identities.c.customer_id == conversations.c.customer_id, identities.c.external_id.like(pattern)
+            identities.c.customer_id == conversations.c.customer_id, identities.c.external_id.ilike(pattern)
         )
-        where.append(sa.or_(customers.c.display_name.like(pattern), sa.exists(known_as)))
+        where.append(sa.or_(customers.c.display_name.ilike(pattern), sa.exists(known_as)))
     match = match_expression(query.words) if query.words.strip() else None
     if query.words.strip() and match is None:
         return []  # only punctuation: no word to look for
-    indexed = engine.dialect.name == "sqlite"
-    if match is not None and not indexed:  # other stores: the words as one phrase, without an index
+    sqlite = engine.dialect.name == "sqlite"
+    if match is not None and not sqlite:
         where.append(conversations.c.id.in_(
-            sa.select(messages.c.conversation_id).where(messages.c.text.ilike(f"%{query.words.strip()}%"))
+            sa.select(messages.c.conversation_id).where(_tsvector().op("@@")(_tsquery(query.words)))
         ))  # fmt: skip
     select = (
         sa.select(
@@ -142,11 +128,14 @@ async def search(engine: AsyncEngine, query: HistoryQuery, handled_by: str | Non
         .limit(MAX_RESULTS)
     )  # fmt: skip
     async with engine.connect() as conn:
-        if match is not None and indexed:
+        if match is not None and sqlite:
             rows = await _newest_matching(conn, select, match)
         else:
             rows = list(await conn.execute(select))
-        snippets = await _snippets(conn, match, [r.id for r in rows]) if match and indexed and rows else {}
+        snippets = {}
+        if match is not None and rows:
+            ids = [r.id for r in rows]
+            snippets = await (_snippets(conn, match, ids) if sqlite else _headlines(conn, query.words, ids))
     return [
         Found(r.id, r.created_at, r.channel, r.status, r.display_name, r.queue, r.disposition, r.agent,
               snippets.get(r.id))
@@ -181,12 +170,29 @@ async def _newest_matching(conn: AsyncConnection, select: sa.Select[Any], match:
 async def _snippets(conn: AsyncConnection, match: str, conversation_ids: list[str]) -> dict[str, str]:
     """Conversation id -> its first message holding the words, marked [like this]. Not ranked: bm25 would
     score every match in the store, where these are a few messages of at most 50 conversations."""
-    if conn.dialect.name != "sqlite":
-        return {}
     rows = await conn.execute(
         sa.select(messages.c.conversation_id, sa.text("snippet(messages_fts, 0, '[', ']', '…', 12)"))
         .join(_FTS, _FTS.c.rowid == messages.c.id)
         .where(_MATCH.bindparams(match=match), messages.c.conversation_id.in_(conversation_ids))
+        .order_by(messages.c.id)
+    )
+    found: dict[str, str] = {}
+    for conversation_id, snippet in rows:
+        found.setdefault(conversation_id, snippet)
+    return found
+
+
+async def _headlines(conn: AsyncConnection, words: str, conversation_ids: list[str]) -> dict[str, str]:
+    """PostgreSQL's _snippets: the first message holding the words, marked [like this] by ts_headline."""
+    query = _tsquery(words)
+    rows = await conn.execute(
+        sa.select(
+            messages.c.conversation_id,
+            sa.func.ts_headline(
+                "english", messages.c.text, query, "StartSel=[, StopSel=], MaxWords=12, MinWords=4"
+            ),
+        )
+        .where(_tsvector().op("@@")(query), messages.c.conversation_id.in_(conversation_ids))
         .order_by(messages.c.id)
     )
     found: dict[str, str] = {}

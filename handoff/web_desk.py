@@ -23,7 +23,6 @@ from aiohttp import WSMsgType, web
 
 from handoff.canned import CannedLibrary
 from handoff.events import ErrorFrame, StatsFrame
-from handoff.history import ensure_index
 from handoff.passwords import new_session_token, session_hash, verify_or_waste
 from handoff.service import HandoffService
 from handoff.signin_guard import SignInGuard
@@ -265,7 +264,6 @@ def register(app: web.Application) -> None:
 
 async def _run_service(app: web.Application) -> AsyncIterator[None]:
     store = app[STORE]
-    await ensure_index(store.engine)
     handoff = HandoffService(
         app[SETTINGS],
         store,

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from tandem.schema import modelled
+
 
 def models() -> sa.MetaData:
     """Every table the gateway and the handoff define, for autogenerate to compare with the database."""
@@ -21,12 +23,6 @@ def models() -> sa.MetaData:
     from tandem.store import metadata
 
     return metadata
-
-
-def modelled(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    """Autogenerate leaves alone what the models do not define: the history page's full-text table, its
-    triggers and its index are made at start by handoff/history.py."""
-    return not (reflected and compare_to is None)
 
 
 def run(connection: sa.Connection, target: sa.MetaData | None) -> None:

@@ -26,6 +26,12 @@ def _config(connection: sa.Connection) -> Config:
     return config
 
 
+def modelled(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """What autogenerate compares: the models' tables, not the search index that migrations/versions/0002
+    makes in SQL (SQLite's FTS5 tables, PostgreSQL's expression index)."""
+    return not (reflected and compare_to is None)
+
+
 @cache
 def head() -> str:
     """The latest migration's revision."""

@@ -4,14 +4,17 @@ server, the gateway, a real knowledge index and real SQLite files, on free loopb
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, async_playwright
 
 from tandem.isolated import prepared_stack, write_isolated_config
+from tandem.postgres import Server
 from tandem.processes import Stack
 from tests.desk.floor import clear_queue, isolate_handoff
+from tests.postgres_db import fresh_database, private_server
 from tests.voice.stack import isolate_voice
 
 
@@ -26,6 +29,23 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Server]:
+    with private_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The store's URL for an in-process test, run once on each store Tandem supports: a SQLite file, and
+    a fresh database on a real PostgreSQL. Either outlives a Store closed and opened again."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'tandem.sqlite'}"
+        return
+    async with fresh_database(request.getfixturevalue("postgres")) as url:
+        yield url
 
 
 @pytest.fixture

@@ -32,8 +32,8 @@ def with_callbacks(**callbacks: Any) -> Settings:
 
 
 @pytest.fixture
-async def floor() -> AsyncIterator[Floor]:
-    opened = await open_floor(with_callbacks())
+async def floor(store_url: str) -> AsyncIterator[Floor]:
+    opened = await open_floor(with_callbacks(), store_url)
     yield opened
     await opened.store.close()
 

@@ -74,8 +74,8 @@ class Desk:
 
 
 @pytest.fixture
-async def desk() -> AsyncIterator[Desk]:
-    store = await Store.open("sqlite+aiosqlite:///:memory:")
+async def desk(store_url: str) -> AsyncIterator[Desk]:
+    store = await Store.open(store_url)
     agents = await HandoffStore.open(store.engine)
     metrics = Metrics()
     conversations = ConversationService(

@@ -109,8 +109,8 @@ def kinds(frames: list[Event]) -> list[str]:
     return [str(f["type"]) for f in frames]
 
 
-async def open_floor(settings: Settings = SETTINGS) -> Floor:
-    store = await Store.open("sqlite+aiosqlite:///:memory:")
+async def open_floor(settings: Settings = SETTINGS, url: str = "sqlite+aiosqlite:///:memory:") -> Floor:
+    store = await Store.open(url)
     contacts = await HandoffStore.open(store.engine)
     bot = ScriptedBot()
     metrics = Metrics()
@@ -137,8 +137,8 @@ async def open_floor(settings: Settings = SETTINGS) -> Floor:
 
 
 @pytest.fixture
-async def floor() -> AsyncIterator[Floor]:
-    opened = await open_floor()
+async def floor(store_url: str) -> AsyncIterator[Floor]:
+    opened = await open_floor(url=store_url)
     yield opened
     await opened.store.close()
 

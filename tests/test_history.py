@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from handoff.accounts import Role, add_account
-from handoff.history import HistoryQuery, ensure_index, match_expression, search
+from handoff.history import HistoryQuery, match_expression, search
 from handoff.store import HandoffStore
 from tandem.conversations import MASKED_TEXT
 from tandem.store import Sender, Store, customers
@@ -52,14 +51,13 @@ async def agent(contacts: HandoffStore, username: str, name: str) -> str:
 
 
 @pytest.fixture
-async def past(tmp_path: Path) -> AsyncIterator[Past]:
-    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'tandem.sqlite'}")
+async def past(store_url: str) -> AsyncIterator[Past]:
+    store = await Store.open(store_url)
     contacts = await HandoffStore.open(store.engine)
     ann, bob = await agent(contacts, "ann", "Ann Lee"), await agent(contacts, "bob", "Bob Kay")
     declined = await conversation(store, contacts, "+447700900001",
                                   ["My card was declined when I was abroad", "It happened twice in Paris"],
                                   ("cards", ann, "resolved"))  # fmt: skip
-    await ensure_index(store.engine)  # messages stored before the index are found too
     charged = await conversation(store, contacts, "+447700900002", ["I was charged twice for one coffee"],
                                  ("payments", bob, "follow_up_needed"))  # fmt: skip
     bot_only = await conversation(store, contacts, "+447700900003", ["What time do you open?"], None)

@@ -13,12 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import handoff.tables  # noqa: F401  (every table in the metadata)
 import tandem.ratings  # noqa: F401
+from handoff.history import HistoryQuery, search
 from tandem import schema
 from tandem.store import Store, conversations, customers, messages, metadata, utcnow
 
 
 def differences(connection: sa.Connection) -> list[Any]:
-    return list(compare_metadata(MigrationContext.configure(connection), metadata))
+    context = MigrationContext.configure(connection, opts={"include_object": schema.modelled})
+    return list(compare_metadata(context, metadata))
 
 
 async def inspect(engine: AsyncEngine) -> tuple[list[Any], str | None, set[str]]:
@@ -30,8 +32,8 @@ async def inspect(engine: AsyncEngine) -> tuple[list[Any], str | None, set[str]]
         )
 
 
-async def test_an_empty_database_is_migrated_to_exactly_the_models(tmp_path: Path) -> None:
-    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'new.sqlite'}")
+async def test_an_empty_database_is_migrated_to_exactly_the_models(store_url: str) -> None:
+    store = await Store.open(store_url)
     try:
         found, revision, tables = await inspect(store.engine)
         assert found == []
@@ -74,6 +76,10 @@ async def test_a_database_from_before_migrations_keeps_its_data_and_gains_the_ta
         assert found == [] and revision == schema.head()
         assert {"callback_offers", "contact_notes"} <= tables
         assert [m.text for m in await store.transcript("v1")] == ["Where is my new card?"]
+        # Stored before the search index existed, and found by it.
+        assert [f.conversation_id for f in await search(store.engine, HistoryQuery(words="cards"), None)] == [
+            "v1"
+        ]
     finally:
         await store.close()
 

@@ -1,3 +1,6 @@
+"""The conversation store, on each store Tandem supports (tests/conftest.py store_url): SQLite and a real
+PostgreSQL."""
+
 import sqlite3
 from pathlib import Path
 
@@ -6,12 +9,8 @@ import pytest
 from tandem.store import Delivery, Sender, Store
 
 
-async def open_store(tmp_path: Path) -> Store:
-    return await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'tandem.sqlite'}")
-
-
-async def test_identity_maps_to_one_customer_across_conversations(tmp_path: Path) -> None:
-    store = await open_store(tmp_path)
+async def test_identity_maps_to_one_customer_across_conversations(store_url: str) -> None:
+    store = await Store.open(store_url)
     first = await store.customer_for_identity("web", "visitor-123")
     again = await store.customer_for_identity("web", "visitor-123")
     other = await store.customer_for_identity("phone", "visitor-123")
@@ -20,8 +19,8 @@ async def test_identity_maps_to_one_customer_across_conversations(tmp_path: Path
     await store.close()
 
 
-async def test_transcript_keeps_order_sender_and_nlu(tmp_path: Path) -> None:
-    store = await open_store(tmp_path)
+async def test_transcript_keeps_order_sender_and_nlu(store_url: str) -> None:
+    store = await Store.open(store_url)
     customer = await store.customer_for_identity("web", "visitor-abc")
     conversation = await store.start_conversation(customer, "web")
     said = await store.add_message(
@@ -41,15 +40,15 @@ async def test_transcript_keeps_order_sender_and_nlu(tmp_path: Path) -> None:
     await store.close()
 
 
-async def test_pending_messages_survive_a_restart(tmp_path: Path) -> None:
-    store = await open_store(tmp_path)
+async def test_pending_messages_survive_a_restart(store_url: str) -> None:
+    store = await Store.open(store_url)
     customer = await store.customer_for_identity("web", "visitor-xyz")
     conversation = await store.start_conversation(customer, "web")
     for text in ("first", "second"):
         await store.add_message(conversation.id, "web", Sender.CUSTOMER, text, bot_delivery=Delivery.PENDING)
     await store.close()
 
-    reopened = await open_store(tmp_path)
+    reopened = await Store.open(store_url)
     pending = await reopened.pending_messages()
     assert [m.text for m in pending] == ["first", "second"]
     assert await reopened.count_pending() == 2
@@ -59,8 +58,8 @@ async def test_pending_messages_survive_a_restart(tmp_path: Path) -> None:
     await reopened.close()
 
 
-async def test_verifying_on_a_second_channel_merges_the_customers(tmp_path: Path) -> None:
-    store = await open_store(tmp_path)
+async def test_verifying_on_a_second_channel_merges_the_customers(store_url: str) -> None:
+    store = await Store.open(store_url)
     visitor = await store.customer_for_identity("web", "visitor-1")
     chat = await store.start_conversation(visitor, "web")
     caller = await store.customer_for_identity("phone", "+447700900123")
@@ -79,7 +78,7 @@ async def test_verifying_on_a_second_channel_merges_the_customers(tmp_path: Path
 
 
 async def test_sqlite_file_is_in_wal_mode(tmp_path: Path) -> None:
-    store = await open_store(tmp_path)
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'tandem.sqlite'}")
     await store.ping()
     await store.close()
     with sqlite3.connect(tmp_path / "tandem.sqlite") as conn:
@@ -87,9 +86,9 @@ async def test_sqlite_file_is_in_wal_mode(tmp_path: Path) -> None:
 
 
 @pytest.mark.security
-async def test_two_people_verified_as_different_customers_are_never_merged(tmp_path: Path) -> None:
+async def test_two_people_verified_as_different_customers_are_never_merged(store_url: str) -> None:
     """One handset (or one shared browser), two people: caller ID is a hint, never proof."""
-    store = await open_store(tmp_path)
+    store = await Store.open(store_url)
     handset = await store.customer_for_identity("phone", "+447700900123")
     first = await store.start_conversation(handset, "phone")
     second = await store.start_conversation(handset, "phone")
@@ -117,16 +116,16 @@ async def test_two_people_verified_as_different_customers_are_never_merged(tmp_p
 
 
 @pytest.mark.security
-async def test_withheld_callers_are_customers_of_their_own(tmp_path: Path) -> None:
-    store = await open_store(tmp_path)
+async def test_withheld_callers_are_customers_of_their_own(store_url: str) -> None:
+    store = await Store.open(store_url)
     first, second = await store.new_customer(), await store.new_customer()
     assert first != second
     assert (await store.customer_profile(first))["identities"] == []
     await store.close()
 
 
-async def test_a_masked_message_keeps_nothing_derived_from_its_text(tmp_path: Path) -> None:
-    store = await open_store(tmp_path)
+async def test_a_masked_message_keeps_nothing_derived_from_its_text(store_url: str) -> None:
+    store = await Store.open(store_url)
     conversation = await store.start_conversation(await store.new_customer(), "web")
     said = await store.add_message(
         conversation.id, "web", Sender.CUSTOMER, "482913", data={"sentiment": 0.1, "answering": "x"}
@@ -138,10 +137,10 @@ async def test_a_masked_message_keeps_nothing_derived_from_its_text(tmp_path: Pa
     await store.close()
 
 
-async def test_pending_count_is_what_will_be_replayed(tmp_path: Path) -> None:
+async def test_pending_count_is_what_will_be_replayed(store_url: str) -> None:
     """A closed conversation's unsent messages are never replayed, so the pending gauge must not
     count them either, or it never returns to zero."""
-    store = await open_store(tmp_path)
+    store = await Store.open(store_url)
     customer = await store.customer_for_identity("web", "visitor-gone")
     left = await store.start_conversation(customer, "web")
     staying = await store.start_conversation(customer, "web")

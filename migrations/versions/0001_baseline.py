@@ -127,7 +127,7 @@ def upgrade() -> None:
         sa.Column("declined_by", sa.JSON(), nullable=False),
         sa.Column("context", sa.JSON(), nullable=False),
         sa.Column("announced_at", sa.Float(), nullable=True),
-        sa.Column("alternatives_offered", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("alternatives_offered", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("agent_lost_at", sa.Float(), nullable=True),
         sa.ForeignKeyConstraint(
             ["agent_id"],
