@@ -51,7 +51,7 @@ shell: train  ## talk to the assistant in the terminal (starts the action server
 	$(PY) -m bot.bank seed
 	export TANDEM_ACTIONS_TOKEN=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(32))"); \
 	$(PY) -m bot.action_server > var/logs/actions-shell.log 2>&1 & trap "kill $$!" EXIT; \
-	TANDEM_ACTIONS_URL=http://127.0.0.1:5055 TANDEM_RASA_TRACKER_DB=$(CURDIR)/var/rasa_tracker.sqlite \
+	TANDEM_ACTIONS_URL=http://127.0.0.1:5055 TANDEM_RASA_TRACKER_URL=sqlite:///$(CURDIR)/var/rasa_tracker.sqlite \
 	$(RASA) shell --model $$(ls -t models/tandem-*.tar.gz | head -1) --endpoints bot/endpoints.yml
 
 index: bootstrap  ## build or update the knowledge index

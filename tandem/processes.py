@@ -37,6 +37,15 @@ log = logging.getLogger(__name__)
 RESTARTS = RestartPolicy()
 
 
+def tracker_store_url(store_url: str, data_dir: Path) -> str:
+    """Rasa's tracker store (SQLAlchemy, synchronous): on the gateway's PostgreSQL server when that is the
+    store, through psycopg2 (Rasa's venv has it); else a SQLite file of its own beside the store."""
+    scheme, _, rest = store_url.partition("://")
+    if scheme.startswith("postgresql"):
+        return f"postgresql://{rest}"
+    return f"sqlite:///{data_dir / 'rasa_tracker.sqlite'}"
+
+
 @dataclass
 class ManagedProcess:
     name: str
@@ -116,7 +125,6 @@ class Stack:
         rasa_secrets = {k: v for k, v in self.secrets.environ().items() if k in RASA_SECRETS}
         actions_secrets = {k: v for k, v in self.secrets.environ().items() if k in ACTIONS_SECRETS}
         actions_env = {**plain_env, CONFIG_ENV: str(self.config_path), "PYTHONPATH": str(REPO_ROOT)}
-        tracker_db = s.resolve(s.data_dir) / "rasa_tracker.sqlite"
         # Every worker shares the tracker store, so any of them can take a conversation over.
         rasa_urls = worker_urls(str(s.rasa.url), s.rasa.workers)
         rasa_env_vars = {
@@ -124,7 +132,7 @@ class Stack:
             **rasa_secrets,
             CONFIG_ENV: str(self.config_path),
             "TANDEM_ACTIONS_URL": str(s.actions.url).rstrip("/"),
-            "TANDEM_RASA_TRACKER_DB": str(tracker_db),
+            "TANDEM_RASA_TRACKER_URL": tracker_store_url(s.store_url, s.resolve(s.data_dir)),
         }
         self.processes = [
             ManagedProcess(

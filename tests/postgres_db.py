@@ -29,21 +29,32 @@ def private_server() -> Iterator[Server]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+async def _run(server: Server, sql: str) -> None:
+    conn = await asyncpg.connect(
+        host="127.0.0.1", port=server.port, user=ROLE, password=server.password, database="postgres"
+    )
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def create_database(server: Server) -> str:
+    """A new, empty database; its store_url."""
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    await _run(server, f'CREATE DATABASE "{name}"')
+    return server.url.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def drop_database(server: Server, url: str) -> None:
+    await _run(server, f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
 @contextlib.asynccontextmanager
 async def fresh_database(server: Server) -> AsyncIterator[str]:
-    name = f"test_{uuid.uuid4().hex[:16]}"
-
-    async def run(sql: str) -> None:
-        conn = await asyncpg.connect(
-            host="127.0.0.1", port=server.port, user=ROLE, password=server.password, database="postgres"
-        )
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    await run(f'CREATE DATABASE "{name}"')
+    """A new, empty database's store_url; dropped afterwards."""
+    url = await create_database(server)
     try:
-        yield server.url.rsplit("/", 1)[0] + f"/{name}"
+        yield url
     finally:
-        await run(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await drop_database(server, url)
