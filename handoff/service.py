@@ -115,6 +115,11 @@ class HandoffService:
     async def set_state(self, agent_id: str, state: str) -> None:
         await self._desk.set_state(agent_id, state)
 
+    async def refresh_agent(self, agent_id: str) -> None:
+        """After a supervisor changed the profile: the agent's desk shows it, and the router plans with it."""
+        await self._views.push_agent(agent_id)
+        self.state.wake.set()
+
     async def accept(self, agent_id: str, offer_id: str) -> None:
         await self._desk.accept(agent_id, offer_id)
 

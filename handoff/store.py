@@ -69,6 +69,7 @@ class Agent:
     state: str
     idle_since: float
     state_since: float
+    disabled_at: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -81,6 +82,7 @@ class Agent:
             "sip_uri": self.sip_uri,
             "chat_capacity": self.chat_capacity,
             "voice_capacity": self.voice_capacity,
+            "disabled": self.disabled_at is not None,
         }
 
 
@@ -171,6 +173,7 @@ class HandoffStore:
             "state": AgentState.OFFLINE,
             "idle_since": now,
             "state_since": now,
+            "disabled_at": None,
         }
         async with self._engine.begin() as conn:
             await conn.execute(sa.insert(agents).values(**values))
@@ -213,7 +216,11 @@ class HandoffStore:
                 await conn.execute(
                     sa.select(agents)
                     .join(sessions, sessions.c.agent_id == agents.c.id)
-                    .where(sessions.c.token_hash == token_hash, sessions.c.expires_at > now)
+                    .where(
+                        sessions.c.token_hash == token_hash,
+                        sessions.c.expires_at > now,
+                        agents.c.disabled_at.is_(None),
+                    )
                 )
             ).first()
         return _agent(row) if row else None
@@ -229,6 +236,17 @@ class HandoffStore:
     async def delete_session(self, token_hash: str) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(sa.delete(sessions).where(sessions.c.token_hash == token_hash))
+
+    async def update_agent(self, agent_id: str, **values: Any) -> Agent:
+        """A supervisor's change to the profile (display name, role, skills, capacities, phone), a new
+        password hash, or disabled_at; every session ends with a new password or a disabling."""
+        async with self._engine.begin() as conn:
+            await conn.execute(sa.update(agents).where(agents.c.id == agent_id).values(**values))
+            if "password_hash" in values or values.get("disabled_at") is not None:
+                await conn.execute(sa.delete(sessions).where(sessions.c.agent_id == agent_id))
+        found = await self.agent(agent_id)
+        assert found is not None
+        return found
 
     # Contacts
 

@@ -26,6 +26,8 @@ agents = sa.Table(
     # Epoch seconds since the agent last became free: the longest idle gets the next offer.
     sa.Column("idle_since", sa.Float, nullable=False),
     sa.Column("state_since", sa.Float, nullable=False),
+    # Set by a supervisor (handoff/web_admin.py): no sign-in, no work; the row stays for the history.
+    sa.Column("disabled_at", sa.Float),
 )
 
 sessions = sa.Table(

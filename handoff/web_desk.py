@@ -22,7 +22,8 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from handoff.canned import CannedLibrary
-from handoff.events import ErrorFrame, StatsFrame
+from handoff.events import ErrorFrame, HelloFrame, StatsFrame
+from handoff.open_sockets import OpenSockets
 from handoff.passwords import new_session_token, session_hash, verify_or_waste
 from handoff.service import HandoffService
 from handoff.signin_guard import SignInGuard
@@ -30,6 +31,7 @@ from handoff.store import Agent, HandoffStore, Role
 from tandem import validation
 from tandem.access import client_of, require_same_origin
 from tandem.app_keys import BOT, KNOWLEDGE, METRICS, SERVICE, SETTINGS, STORE
+from tandem.events import Subscription
 from tandem.validation import InputError
 from tandem.web_chat import read_json
 from tandem.web_ws import forward_events
@@ -39,6 +41,7 @@ routes = web.RouteTableDef()
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 HANDOFF = web.AppKey("handoff", HandoffService)
 SIGNIN_GUARD = web.AppKey("signin_guard", SignInGuard)
+OPEN_SOCKETS = web.AppKey("open_sockets", OpenSockets)
 COOKIE = "tandem_desk"
 STATS_INTERVAL_S = 1.0
 MAX_NOTES_BYTES = 8192
@@ -94,7 +97,8 @@ async def login(request: web.Request) -> web.Response:
     handoff = request.app[HANDOFF]
     found = await handoff.contacts.credentials(username)
     verified = await asyncio.to_thread(verify_or_waste, password, found[1] if found else None)
-    if found is None or not verified:
+    # A disabled account is refused like a wrong password: the answer tells a guesser nothing.
+    if found is None or not verified or found[0].disabled_at is not None:
         guard.failed(username, address)
         log.info("desk sign-in refused")
         raise InputError("bad_credentials", "Wrong username or password.", 401)
@@ -142,11 +146,16 @@ async def stats(request: web.Request) -> web.Response:
 
 @routes.get("/api/supervisor/socket")
 async def supervisor_socket(request: web.Request) -> web.WebSocketResponse:
-    await require_role(request, Role.SUPERVISOR)
+    supervisor = await require_role(request, Role.SUPERVISOR)
     require_same_origin(request)
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=4096)
     await ws.prepare(request)
-    handoff = request.app[HANDOFF]
+    with request.app[OPEN_SOCKETS].held(supervisor.id, ws):
+        await _send_stats(request.app[HANDOFF], ws)
+    return ws
+
+
+async def _send_stats(handoff: HandoffService, ws: web.WebSocketResponse) -> None:
     while not ws.closed:
         with contextlib.suppress(ConnectionResetError):
             await ws.send_json(StatsFrame(type="stats", stats=await handoff.floor()))
@@ -155,7 +164,6 @@ async def supervisor_socket(request: web.Request) -> web.WebSocketResponse:
             frame = await ws.receive(timeout=STATS_INTERVAL_S)
             if frame.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
                 break
-    return ws
 
 
 @routes.get("/api/desk/socket")
@@ -166,15 +174,22 @@ async def desk_socket(request: web.Request) -> web.WebSocketResponse:
     await ws.prepare(request)
     handoff = request.app[HANDOFF]
     async with handoff.desk_session(agent) as (hello, events):
-        await ws.send_json(hello)
-        forwarder = asyncio.create_task(forward_events(events, ws))
-        try:
-            await _receive(request, ws, agent)
-        finally:
-            forwarder.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await forwarder
+        with request.app[OPEN_SOCKETS].held(agent.id, ws):
+            await _serve_desk(request, ws, agent, hello, events)
     return ws
+
+
+async def _serve_desk(
+    request: web.Request, ws: web.WebSocketResponse, agent: Agent, hello: HelloFrame, events: Subscription
+) -> None:
+    await ws.send_json(hello)
+    forwarder = asyncio.create_task(forward_events(events, ws))
+    try:
+        await _receive(request, ws, agent)
+    finally:
+        forwarder.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await forwarder
 
 
 def _field(body: dict[str, Any], key: str) -> str:
@@ -245,10 +260,11 @@ def register(app: web.Application) -> None:
     """Add the desk's pages, API and sockets, and run the handoff service (and its router) alongside
     the conversation core, which must already be set up by an earlier cleanup context."""
     # They use this module's sign-in checks.
-    from handoff import web_callbacks, web_canned, web_csat, web_history, web_tickets
+    from handoff import web_admin, web_callbacks, web_canned, web_csat, web_history, web_tickets
 
     settings = app[SETTINGS]
     app[SIGNIN_GUARD] = SignInGuard()
+    app[OPEN_SOCKETS] = OpenSockets()
     app[web_canned.CANNED] = CannedLibrary(
         settings.resolve(settings.data_dir) / "canned_responses", settings.handoff.queues
     )
@@ -259,6 +275,7 @@ def register(app: web.Application) -> None:
     app.add_routes(web_tickets.routes)
     app.add_routes(web_callbacks.routes)
     app.add_routes(web_csat.routes)
+    app.add_routes(web_admin.routes)
     app.cleanup_ctx.append(_run_service)
 
 

@@ -1,6 +1,6 @@
 // The supervisor's editor of canned responses: one team's list at a time, saved whole (the server
 // checks it and says what is wrong). DOM built with h(), never innerHTML.
-import { h } from "/static/dom.js";
+import { deskApi as api, h } from "/static/dom.js";
 
 const teamSelect = document.getElementById("team");
 const rows = document.getElementById("responses");
@@ -8,14 +8,6 @@ const saved = document.getElementById("saved");
 const errorEl = document.getElementById("error");
 
 function showError(text) { errorEl.textContent = text; errorEl.hidden = !text; }
-
-async function api(path, options = {}) {
-  const response = await fetch(path, { credentials: "same-origin", ...options });
-  if (response.status === 401) { location.replace("/desk/login"); throw new Error("signed out"); }
-  const data = await response.json();
-  if (!response.ok) throw new Error(data.error ? data.error.message : `HTTP ${response.status}`);
-  return data;
-}
 
 function row(response = { shortcut: "", title: "", text: "" }) {
   const tr = h("tr", { testid: "canned-row" },

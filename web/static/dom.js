@@ -31,3 +31,12 @@ export function svg(tag, attrs = {}) {
 }
 
 export function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+
+// The desk pages' JSON calls: signed out, back to the sign-in page; an error, its message from the server.
+export async function deskApi(path, options = {}) {
+  const response = await fetch(path, { credentials: "same-origin", ...options });
+  if (response.status === 401) { location.replace("/desk/login"); throw new Error("signed out"); }
+  const data = await response.json();
+  if (!response.ok) throw new Error(data.error ? data.error.message : `HTTP ${response.status}`);
+  return data;
+}

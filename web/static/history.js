@@ -1,5 +1,5 @@
 // History page: search past conversations and read one back, read-only. DOM built with h(), never innerHTML.
-import { fill, h } from "./dom.js";
+import { deskApi as api, fill, h } from "./dom.js";
 import { renderMarkdown } from "./markdown.js";
 
 const form = document.getElementById("search");
@@ -10,14 +10,6 @@ const errorEl = document.getElementById("error");
 const SENDER = { customer: "Customer", bot: "Assistant (bot)", agent: "Agent", system: "System", note: "Private note" };
 
 function showError(text) { errorEl.textContent = text; errorEl.hidden = !text; }
-
-async function api(path) {
-  const response = await fetch(path, { credentials: "same-origin" });
-  if (response.status === 401) { location.replace("/desk/login"); throw new Error("signed out"); }
-  const data = await response.json();
-  if (!response.ok) throw new Error(data.error ? data.error.message : `HTTP ${response.status}`);
-  return data;
-}
 
 const when = (iso) => new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
 
