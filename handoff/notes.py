@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from handoff.store import Role
 from handoff.tables import agents, contact_notes, contacts
 
 SENDER = "note"  # how the desk's transcript tells a note from a message
@@ -23,6 +24,8 @@ class Note:
     agent_name: str
     created_at: float
     text: str
+    # Written by a supervisor monitoring the conversation (handoff/monitoring.py): a whisper to its agent.
+    whisper: bool = False
 
     def as_message(self) -> dict[str, Any]:
         """Shaped like a message, so the desk shows it in the transcript at its time."""
@@ -31,12 +34,18 @@ class Note:
             "sender": SENDER,
             "text": self.text,
             "created_at": datetime.fromtimestamp(self.created_at, UTC).isoformat(),
-            "data": {"agent": self.agent_name},
+            "data": {"agent": self.agent_name, "whisper": self.whisper},
         }
 
 
 async def add_note(
-    engine: AsyncEngine, contact_id: str, agent_id: str, agent_name: str, text: str, now: float
+    engine: AsyncEngine,
+    contact_id: str,
+    agent_id: str,
+    agent_name: str,
+    text: str,
+    now: float,
+    whisper: bool = False,
 ) -> Note:
     async with engine.begin() as conn:
         result = await conn.execute(
@@ -44,13 +53,13 @@ async def add_note(
                 contact_id=contact_id, agent_id=agent_id, created_at=now, text=text
             )
         )
-    return Note(int(result.inserted_primary_key[0]), contact_id, agent_name, now, text)  # type: ignore[index]
+    return Note(int(result.inserted_primary_key[0]), contact_id, agent_name, now, text, whisper)  # type: ignore[index]
 
 
 async def notes_on(engine: AsyncEngine, conversation_id: str) -> list[Note]:
     """Every note on the conversation's contacts, oldest first."""
     query = (
-        sa.select(contact_notes, agents.c.display_name)
+        sa.select(contact_notes, agents.c.display_name, agents.c.role)
         .join(contacts, contacts.c.id == contact_notes.c.contact_id)
         .join(agents, agents.c.id == contact_notes.c.agent_id)
         .where(contacts.c.conversation_id == conversation_id)
@@ -58,5 +67,6 @@ async def notes_on(engine: AsyncEngine, conversation_id: str) -> list[Note]:
     )
     async with engine.connect() as conn:
         return [
-            Note(r.id, r.contact_id, r.display_name, r.created_at, r.text) for r in await conn.execute(query)
+            Note(r.id, r.contact_id, r.display_name, r.created_at, r.text, r.role == Role.SUPERVISOR)
+            for r in await conn.execute(query)
         ]

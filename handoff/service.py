@@ -20,6 +20,7 @@ from handoff.desk_commands import DeskCommands
 from handoff.escalation import Escalation
 from handoff.events import HelloFrame
 from handoff.load import AgentLoad
+from handoff.monitoring import Monitoring
 from handoff.router import Router
 from handoff.state import HandoffState
 from handoff.store import Agent, HandoffStore
@@ -76,6 +77,7 @@ class HandoffService:
             self.tickets,
         )
         self._desk = DeskCommands(self.state, load, self._views, bot, callback_offers)
+        self.monitoring = Monitoring(self.state, self._views)
         conversations.events.listeners.append(self._assist.on_conversation_event)
 
     @property

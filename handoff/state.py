@@ -40,12 +40,18 @@ class HandoffState:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     # Live desk connections, keyed by agent id; one agent may have several tabs open.
     desks: EventHub = field(default_factory=EventHub)
+    # Supervisors monitoring a contact (handoff/monitoring.py), keyed by contact id: what its agent's desk
+    # gets about it. Apart from `desks`, whose subscribers say whether an agent is at their desk.
+    monitors: EventHub = field(default_factory=EventHub)
     # conversation id -> (contact id, agent id) for contacts an agent is working on.
     working: dict[str, tuple[str, str]] = field(default_factory=dict)
     _background: set[asyncio.Task[None]] = field(default_factory=set, init=False)
 
     def push(self, agent_id: str, frame: DeskFrame) -> None:
         self.desks.publish(agent_id, frame)
+        about = frame.get("contact_id") or (frame.get("contact") or {}).get("id")
+        if about:
+            self.monitors.publish(str(about), frame)
 
     def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coroutine)

@@ -879,7 +879,7 @@ function appendMessage(message, { scroll = true } = {}) {
   const buttons = message.data && Array.isArray(message.data.buttons) ? message.data.buttons : [];
   if (buttons.length) tags.push(h("span", { class: "tag", text: `Buttons: ${buttons.map((b) => b.title).join(" · ")}` }));
   const who = message.sender === "agent" ? agentName(message.data)
-    : message.sender === "note" ? `Private note · ${agentName(message.data)}`
+    : message.sender === "note" ? `${message.data && message.data.whisper ? "Whisper from your supervisor" : "Private note"} · ${agentName(message.data)}`
     : SENDER_LABEL[message.sender] || message.sender;
   const item = h("div", { class: `msg ${message.sender}`, testid: "message", dataset: { sender: message.sender, messageId: message.id } },
     h("span", { class: "head" },

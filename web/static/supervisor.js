@@ -156,8 +156,19 @@ function renderContacts(stats) {
     numCell((contact) => duration(contact.waited_s)),
     textCell((contact) => contact.agent || "–"),
     textCell((contact) => reasonLabel(contact.reason)),
+    { fill: (cell, contact) => monitorLink(cell, contact) },
   ], (contact) => (!waitingStates.has(contact.status) ? ""
     : contact.waited_s >= LONGEST_BAD_S ? "bad" : contact.waited_s >= LONGEST_WARN_S ? "warn" : ""));
+}
+
+// A conversation with an agent can be watched live, and its agent whispered to (/desk/monitor).
+function monitorLink(cell, contact) {
+  const live = contact.status === "active" || contact.status === "wrap_up";
+  let link = cell.firstElementChild;
+  if (live && !link) {
+    link = h("a", { href: `/desk/monitor?contact=${encodeURIComponent(contact.id)}`, testid: "monitor-link", text: "Monitor" });
+    cell.append(link);
+  } else if (!live && link) link.remove();
 }
 
 function agentStateLabel(agent) {

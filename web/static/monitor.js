@@ -1,0 +1,79 @@
+// A supervisor watching one live conversation as its agent sees it, and whispering to the agent.
+// Read-only towards the customer: nothing typed here can reach them. DOM built with h(), never innerHTML.
+import { deskApi as api, h } from "/static/dom.js";
+
+const contactId = new URLSearchParams(location.search).get("contact") || "";
+const transcript = document.getElementById("transcript");
+const stateEl = document.getElementById("state");
+const errorEl = document.getElementById("error");
+const form = document.getElementById("whisper");
+const input = document.getElementById("whisper-text");
+const LABEL = { customer: "Customer", bot: "Assistant (bot)", agent: "Agent", system: "System" };
+const shown = new Set();
+let agentName = "the agent";
+
+function showError(text) { errorEl.textContent = text; errorEl.hidden = !text; }
+
+function who(message) {
+  const name = message.data && message.data.agent;
+  if (message.sender === "note") return message.data && message.data.whisper ? `Whisper · ${name}` : `Private note · ${name}`;
+  if (message.sender === "agent" && name) return `Agent · ${name}`;
+  return LABEL[message.sender] || message.sender;
+}
+
+function add(message) {
+  if (shown.has(message.id)) return;
+  shown.add(message.id);
+  const time = new Date(message.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  transcript.append(h("li", { class: `msg ${message.sender}`, testid: "monitor-message", dataset: { sender: message.sender } },
+    h("strong", { text: `${who(message)}: ` }), h("span", { text: message.text }), " ", h("time", { text: time })));
+}
+
+function showContact(contact) {
+  agentName = contact.agent.display_name;
+  document.getElementById("title").textContent = `Monitoring ${agentName}'s conversation`;
+  document.getElementById("facts").textContent =
+    `${contact.channel === "phone" ? "Call" : "Chat"} · ${contact.queue} queue · ${contact.status.replace("_", " ")}`;
+  [...contact.transcript].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at)).forEach(add);
+}
+
+function ended(text) {
+  stateEl.textContent = text;
+  form.hidden = true;
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/api/supervisor/contacts/${encodeURIComponent(contactId)}/socket`);
+  socket.addEventListener("message", (event) => {
+    const frame = JSON.parse(event.data);
+    if (frame.type === "hello") { showContact(frame.contact); stateEl.textContent = "Live"; }
+    else if (frame.type === "message") add(frame.message);
+    else if (frame.type === "typing") stateEl.textContent = frame.on ? "Live · the customer is typing…" : "Live";
+    else if (frame.type === "contact" && frame.contact.status === "wrap_up") stateEl.textContent = "Live · in wrap-up";
+    else if (frame.type === "contact_removed") ended(`The conversation has left ${agentName}'s desk.`);
+  });
+  socket.addEventListener("close", (event) => {
+    if (event.code === 4401) { location.replace("/desk/login"); return; }
+    if (!form.hidden) ended("Not live: the conversation has ended or left the agent, or the connection was lost. Reload to try again.");
+  });
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (!text) return;
+  try {
+    await api(`/api/supervisor/contacts/${encodeURIComponent(contactId)}/whisper`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }),
+    });
+    input.value = "";
+    showError("");
+  } catch (error) {
+    showError(error.message);
+  }
+});
+
+api(`/api/supervisor/contacts/${encodeURIComponent(contactId)}`)
+  .then(() => connect())
+  .catch((error) => { showError(error.message); ended("Not live."); });
