@@ -356,7 +356,7 @@ async def test_a_private_note_reaches_the_agents_desks_and_the_next_agent_but_ne
         assert frame["contact_id"] == contact.id
         assert (frame["message"]["sender"], frame["message"]["data"]) == (
             "note",
-            {"agent": first.display_name},
+            {"agent": first.display_name, "whisper": False},  # an agent's note, not a supervisor's whisper
         )
         said = [m.text for m in await floor.store.transcript(contact.conversation_id)]
         assert not any("fraud flags" in text for text in said)  # no customer view can show it
