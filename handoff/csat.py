@@ -39,9 +39,9 @@ async def had_contact(engine: AsyncEngine, conversation_id: str) -> bool:
 
 
 async def csat_summary(
-    engine: AsyncEngine, since: datetime, metrics: Metrics | None = None
+    engine: AsyncEngine, since: datetime, metrics: Metrics | None = None, until: datetime | None = None
 ) -> dict[str, Any]:
-    """Since `since`: per queue (and "bot" for conversations no person touched) and per agent, the
+    """From `since` (to `until`): per queue (and "bot" for conversations no person touched) and per agent, the
     ended conversations, the ratings, their average and the response rate."""
     latest_contact = (
         sa.select(contacts.c.conversation_id, contacts.c.queue, contacts.c.agent_id,
@@ -54,7 +54,8 @@ async def csat_summary(
         .select_from(conversations)
         .outerjoin(latest_contact, sa.and_(latest_contact.c.conversation_id == conversations.c.id, latest_contact.c.n == 1))
         .outerjoin(ratings, ratings.c.conversation_id == conversations.c.id)
-        .where(conversations.c.status == "closed", conversations.c.closed_at >= since)
+        .where(conversations.c.status == "closed", conversations.c.closed_at >= since,
+               *([conversations.c.closed_at < until] if until else []))
     )  # fmt: skip
     by_queue: dict[str, list[int | None]] = defaultdict(list)
     by_agent: dict[str, list[int | None]] = defaultdict(list)

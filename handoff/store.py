@@ -335,6 +335,12 @@ class HandoffStore:
             rows = await conn.execute(sa.select(contacts).where(contacts.c.enqueued_at >= since))
             return [_contact(row) for row in rows]
 
+    async def contacts_between(self, since: float, until: float) -> list[Contact]:
+        """Contacts enqueued in [since, until), for a report."""
+        query = sa.select(contacts).where(contacts.c.enqueued_at >= since, contacts.c.enqueued_at < until)
+        async with self._engine.connect() as conn:
+            return [_contact(row) for row in await conn.execute(query)]
+
     async def last_closed_at(self, conversation_id: str) -> float | None:
         """When an agent last handed this conversation back to the bot, if ever."""
         async with self._engine.connect() as conn:
@@ -346,8 +352,12 @@ class HandoffStore:
 
     async def ended_conversations_since(self, since: float) -> tuple[int, int]:
         """Conversations closed since `since`: how many, and how many of them ever had a contact."""
-        start = datetime.fromtimestamp(since, UTC)
+        return await self.ended_conversations_between(datetime.fromtimestamp(since, UTC), None)
+
+    async def ended_conversations_between(self, start: datetime, end: datetime | None) -> tuple[int, int]:
+        """Conversations closed in [start, end): how many, and how many of them ever had a contact."""
         escalated = sa.exists().where(contacts.c.conversation_id == conversations.c.id)
+        closed_by = [conversations.c.closed_at < end] if end else []
         async with self._engine.connect() as conn:
             row = (
                 await conn.execute(
@@ -357,6 +367,7 @@ class HandoffStore:
                     ).where(
                         conversations.c.status == ConversationStatus.CLOSED,
                         conversations.c.closed_at >= start,
+                        *closed_by,
                     )
                 )
             ).one()

@@ -260,7 +260,16 @@ def register(app: web.Application) -> None:
     """Add the desk's pages, API and sockets, and run the handoff service (and its router) alongside
     the conversation core, which must already be set up by an earlier cleanup context."""
     # They use this module's sign-in checks.
-    from handoff import web_admin, web_callbacks, web_canned, web_csat, web_history, web_monitor, web_tickets
+    from handoff import (
+        web_admin,
+        web_callbacks,
+        web_canned,
+        web_csat,
+        web_history,
+        web_monitor,
+        web_reports,
+        web_tickets,
+    )
 
     settings = app[SETTINGS]
     app[SIGNIN_GUARD] = SignInGuard()
@@ -277,6 +286,7 @@ def register(app: web.Application) -> None:
     app.add_routes(web_csat.routes)
     app.add_routes(web_admin.routes)
     app.add_routes(web_monitor.routes)
+    app.add_routes(web_reports.routes)
     app.cleanup_ctx.append(_run_service)
 
 

@@ -52,7 +52,10 @@ async function open(conversationId) {
   } catch (error) { showError(error.message); }
 }
 
-form.addEventListener("submit", (event) => { event.preventDefault(); searchNow(); });
+form.addEventListener("submit", (event) => { event.preventDefault(); searchNow();
+// Linked from elsewhere (the dashboard's hot spots): /desk/history?open=<conversation id>.
+const linked = new URLSearchParams(location.search).get("open");
+if (linked) open(linked); });
 
 // The filters' choices, once: the server says which queues and dispositions there are.
 function choices(id, values) {
@@ -62,3 +65,6 @@ function choices(id, values) {
 }
 
 searchNow();
+// Linked from elsewhere (the dashboard's hot spots): /desk/history?open=<conversation id>.
+const linked = new URLSearchParams(location.search).get("open");
+if (linked) open(linked);

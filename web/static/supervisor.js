@@ -479,3 +479,34 @@ ui.signOut.addEventListener("click", async () => {
   if (outcome === "forbidden") { forbidden(); return; }
   connect();
 })();
+
+// ---------------------------------------------------------------- complaint hot spots
+
+// Clustered on demand (a few seconds for a week of complaints): on load and on Refresh, not every tick.
+const hotspotsList = document.getElementById("hotspots-list");
+const hotspotsState = document.getElementById("hotspots-state");
+
+async function loadHotspots() {
+  hotspotsState.textContent = "Looking for hot spots…";
+  hotspotsState.hidden = false;
+  try {
+    const response = await fetch("/api/supervisor/hotspots?days=7", { credentials: "same-origin" });
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.error ? data.error.message : `HTTP ${response.status}`);
+    hotspotsList.replaceChildren(...data.hotspots.map((spot) => {
+      const change = spot.size - spot.previous;
+      const trend = change > 0 ? `up ${change}` : change < 0 ? `down ${-change}` : "no change";
+      return h("li", { testid: "hotspot" },
+        h("strong", { text: spot.terms.join(", ") }),
+        ` · ${spot.size} conversation${spot.size === 1 ? "" : "s"} (${trend} on the week before) · `,
+        h("a", { href: `/desk/history?open=${encodeURIComponent(spot.example.conversation_id)}`, text: `"${spot.example.text.slice(0, 140)}"` }));
+    }));
+    hotspotsState.textContent = data.hotspots.length ? "" : "No hot spots: no complaint raised by three or more customers.";
+    hotspotsState.hidden = data.hotspots.length > 0;
+  } catch (error) {
+    hotspotsState.textContent = `Could not find hot spots: ${error.message}`;
+  }
+}
+
+document.getElementById("hotspots-refresh").addEventListener("click", loadHotspots);
+loadHotspots();
