@@ -153,3 +153,18 @@ contact_notes = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
 )
+
+# A supervisor's quality review of one contact (handoff/quality.py): the score per criterion of
+# handoff.quality_criteria, as they stood then, and the share of all points.
+quality_reviews = sa.Table(
+    "quality_reviews",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("contact_id", sa.ForeignKey("contacts.id"), nullable=False, index=True),
+    sa.Column("agent_id", sa.ForeignKey("agents.id"), nullable=False, index=True),
+    sa.Column("reviewer_id", sa.ForeignKey("agents.id"), nullable=False),
+    sa.Column("scores", sa.JSON, nullable=False),
+    sa.Column("score_pct", sa.Float, nullable=False),
+    sa.Column("comment", sa.Text),
+    sa.Column("created_at", sa.Float, nullable=False, index=True),
+)

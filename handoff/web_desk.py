@@ -267,6 +267,7 @@ def register(app: web.Application) -> None:
         web_csat,
         web_history,
         web_monitor,
+        web_quality,
         web_reports,
         web_tickets,
     )
@@ -287,6 +288,7 @@ def register(app: web.Application) -> None:
     app.add_routes(web_admin.routes)
     app.add_routes(web_monitor.routes)
     app.add_routes(web_reports.routes)
+    app.add_routes(web_quality.routes)
     app.cleanup_ctx.append(_run_service)
 
 

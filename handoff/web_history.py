@@ -104,9 +104,11 @@ async def read(request: web.Request) -> web.Response:
             "status": conversation.status,
             "messages": sorted(transcript, key=lambda m: m["created_at"]),
             "contacts": [
-                {"queue": c.queue, "reason": c.reason, "status": c.status, "agent": names.get(c.agent_id or ""),
-                 "disposition": c.disposition, "notes": c.notes}
+                {"id": c.id, "queue": c.queue, "reason": c.reason, "status": c.status,
+                 "agent": names.get(c.agent_id or ""), "disposition": c.disposition, "notes": c.notes}
                 for c in worked
             ],
+            # Supervisors review an agent's contact on /desk/quality.
+            "can_review": agent.role == Role.SUPERVISOR,
         }
     )  # fmt: skip

@@ -323,6 +323,14 @@ class CallbackSettings(_Section):
         return value
 
 
+class QualityCriterion(_Section):
+    """One line of the quality review's scoring form (handoff/quality.py)."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    label: str = Field(min_length=1, max_length=200)
+    points: int = Field(ge=1, le=10)
+
+
 class HandoffSettings(_Section):
     escalation: EscalationSettings
     callbacks: CallbackSettings = CallbackSettings()
@@ -342,6 +350,15 @@ class HandoffSettings(_Section):
     default_handle_s: float = Field(gt=0)
     dispositions: tuple[str, ...] = Field(min_length=1)
     session_hours: float = Field(gt=0)
+    # The supervisor's quality review form: each criterion scored 0 to its points.
+    quality_criteria: tuple[QualityCriterion, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _criteria_unique(self) -> HandoffSettings:
+        keys = [c.key for c in self.quality_criteria]
+        if len(keys) != len(set(keys)):
+            raise ValueError("quality_criteria keys must be unique")
+        return self
 
     @model_validator(mode="after")
     def _queues_exist(self) -> HandoffSettings:

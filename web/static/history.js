@@ -43,7 +43,8 @@ async function open(conversationId) {
       h("h2", { text: `${c.channel === "phone" ? "Call" : "Chat"} of ${when(c.created_at)}` }),
       c.contacts.map((contact) => h("p", { class: "hint" },
         `${contact.queue} queue · ${contact.agent || "no agent"} · ${contact.disposition || contact.status}`,
-        contact.notes ? ` · wrap-up notes: ${contact.notes}` : "")),
+        contact.notes ? ` · wrap-up notes: ${contact.notes}` : "",
+        c.can_review && contact.agent ? [" · ", h("a", { href: `/desk/quality?contact=${encodeURIComponent(contact.id)}`, testid: "review-link", text: "Review quality" })] : "")),
       h("ol", { class: "log", testid: "history-messages" }, c.messages.map((m) => h("li", { class: `msg ${m.sender}`, dataset: { sender: m.sender } },
         h("strong", { text: `${m.sender === "agent" && m.data && m.data.agent ? m.data.agent : SENDER[m.sender] || m.sender}: ` }),
         m.sender === "bot" ? renderMarkdown(m.text) : m.text))));

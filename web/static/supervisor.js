@@ -400,6 +400,20 @@ async function refreshCsat() {
 refreshCsat();
 setInterval(refreshCsat, 15000);
 
+// Quality reviews: each agent's number of reviews and average score, every 15 s.
+async function refreshQuality() {
+  try {
+    const response = await fetch("/api/supervisor/quality?days=30", { credentials: "same-origin" });
+    if (!response.ok) return;
+    const { agents } = await response.json();
+    fill(document.getElementById("quality-body"), Object.entries(agents).map(([name, q]) =>
+      h("tr", { dataset: { agent: name } }, h("th", { scope: "row", text: name }),
+        h("td", { class: "num", text: String(q.reviews) }), h("td", { class: "num", text: `${q.average_pct} %` }))));
+  } catch { /* the next round will tell */ }
+}
+refreshQuality();
+setInterval(refreshQuality, 15000);
+
 async function fetchStats() {
   try {
     const response = await fetch("/api/supervisor/stats", { credentials: "same-origin", cache: "no-store" });
