@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from bot.actions import slots as slot_names
 from handoff import routing
@@ -16,7 +17,7 @@ from handoff.floor import CHOSEN_STATES, handoff_message
 from handoff.load import AgentLoad
 from handoff.notes import add_note
 from handoff.state import HandoffState, iso
-from handoff.store import WORKING_STATUSES, Agent, ContactStatus, OfferOutcome
+from handoff.store import WORKING_STATUSES, Agent, ContactStatus, OfferOutcome, Role
 from handoff.views import Views
 from tandem.bot_client import BotClient, BotUnavailable
 from tandem.events import Subscription
@@ -216,24 +217,45 @@ class DeskCommands:
         await s.store.set_outcome_field(contact.conversation_id, "summary", f"{disposition}: {notes}"[:300])
         s.wake.set()
 
-    async def transfer(self, agent_id: str, contact_id: str, queue: str) -> None:
+    async def transfer(
+        self, agent_id: str, contact_id: str, queue: str | None, to_agent: str | None = None
+    ) -> None:
+        """To a queue, or to a named colleague: then held for them for transfer_reserve_s (offered to
+        nobody else meanwhile, unless they decline it), and in the same queue unless another is given."""
         s = self._s
-        if queue not in s.cfg.queues:
+        if queue is not None and queue not in s.cfg.queues:
             raise InputError("invalid_queue", f"queue must be one of {sorted(s.cfg.queues)}.")
+        if queue is None and to_agent is None:
+            raise InputError("invalid_transfer", "Transfer to a queue or to a colleague.")
         async with s.lock:
             contact = await s.own_contact(agent_id, contact_id, ContactStatus.ACTIVE)
             now = s.clock()
+            queue = queue or contact.queue
+            context: dict[str, Any] = {
+                **contact.context,
+                "transferred_from": {"queue": contact.queue, "agent_id": agent_id},
+            }
+            explanation = f"transferred from {contact.queue}: {contact.explanation}"
+            if to_agent is not None:
+                colleague = await self._colleague(agent_id, to_agent)
+                context["transferred_to"] = {
+                    "agent_id": colleague.id,
+                    "until": now + s.cfg.transfer_reserve_s,
+                }
+                sender = await s.agent(agent_id)
+                explanation = (
+                    f"transferred to {colleague.display_name} by {sender.display_name}: {contact.explanation}"
+                )
             await self._views.release(
                 contact, now, status=ContactStatus.TRANSFERRED, ended_at=now, closed_at=now
             )
-            context = {**contact.context, "transferred_from": {"queue": contact.queue, "agent_id": agent_id}}
             await s.contacts.enqueue(
                 conversation_id=contact.conversation_id,
                 channel=contact.channel,
                 queue=queue,
                 priority=contact.priority,
                 reason=contact.reason,
-                explanation=f"transferred from {contact.queue}: {contact.explanation}",
+                explanation=explanation,
                 context=context,
                 now=now,
             )
@@ -244,6 +266,14 @@ class DeskCommands:
             conversation.id, HandoffFrame(type="handoff", status="queued", queue=queue)
         )
         s.wake.set()
+
+    async def _colleague(self, agent_id: str, to_agent: str) -> Agent:
+        colleague = await self._s.contacts.agent(to_agent)
+        if colleague is None or colleague.role != Role.AGENT or colleague.disabled_at is not None:
+            raise InputError("unknown_colleague", "No such colleague to transfer to.", 404)
+        if colleague.id == agent_id:
+            raise InputError("own_transfer", "Choose a colleague other than yourself.", 409)
+        return colleague
 
     async def bridge_failed(self, conversation_id: str, detail: str) -> None:
         """The voice gateway could not reach the agent's phone: the caller goes back to the front of

@@ -66,6 +66,15 @@ class AgentLoad:
             if agent.role == Role.AGENT
         ]
 
+    async def colleagues(self, agent_id: str) -> list[dict[str, object]]:
+        """Agents at a desk now, other than this one, with their state: whom a contact may be transferred to."""
+        loads = await self.loads()
+        return [
+            {"id": a.id, "display_name": a.display_name, "state": self.effective(a, loads.get(a.id, IDLE))}
+            for a in await self.connected_agents()
+            if a.role == Role.AGENT and a.id != agent_id and a.disabled_at is None
+        ]
+
     async def agent_json(self, agent_id: str) -> dict[str, object]:
         agent = await self._s.agent(agent_id)
         load = (await self.loads(agent_id)).get(agent_id, IDLE)

@@ -66,6 +66,9 @@ class WaitingContact:
     # Offered first to this agent whenever they can take it, skills aside: a callback retry goes back to
     # the agent who knows the case.
     preferred_agent: str | None = None
+    # A transfer to a named colleague: until this time only they are offered it (while they have not
+    # declined it); after it, anyone in the queue, that colleague first.
+    reserved_until: float = 0.0
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
@@ -113,8 +116,9 @@ def plan_offers(
     """The offers to make now, in service order: highest effective priority first, then longest waiting.
 
     A contact without a pending offer goes to its preferred agent if they are available with a free
-    slot on its channel, have no pending offer and have not declined it; otherwise to the longest-idle
-    agent who qualifies for one of its
+    slot on its channel, have no pending offer and have not declined it; otherwise, while it is reserved
+    for that agent (a transfer to them, see `reserved`), to nobody; otherwise to the longest-idle agent
+    who qualifies for one of its
     eligible queues, is available with a free slot on its channel, has no pending offer (counting those
     planned in this call) and has not declined it. A decline means "someone else, please", not "never":
     when every working agent (available, busy or wrap_up) who qualifies and takes its channel has
@@ -163,6 +167,8 @@ def plan_offers(
             and offerable[preferred].id not in excluded
         ):
             eligible, best = (), preferred
+        elif reserved(contact, now):
+            continue  # held for the named colleague, who cannot take it yet
         for name in eligible:
             key = (name, contact.channel)
             pool = pools[key]
@@ -182,6 +188,15 @@ def plan_offers(
             untaken -= 1
             offers.append(Offer(contact.id, offerable[best].id))
     return offers
+
+
+def reserved(contact: WaitingContact, now: float) -> bool:
+    """Held for a named colleague: within the time, and they have not declined it."""
+    return (
+        contact.preferred_agent is not None
+        and now < contact.reserved_until
+        and contact.preferred_agent not in contact.declined_by
+    )
 
 
 def queue_positions(waiting: Sequence[WaitingContact], queues: Mapping[str, QueueSettings]) -> dict[str, int]:

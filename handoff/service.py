@@ -61,7 +61,7 @@ class HandoffService:
             conversations,
             clock,
         )
-        load = AgentLoad(self.state)
+        load = self._load = AgentLoad(self.state)
         self._views = Views(self.state, load)
         self._assist = Assist(self.state, knowledge, settings.knowledge.top_k)
         self._supervisor = Supervisor(self.state, load)
@@ -143,8 +143,14 @@ class HandoffService:
     async def wrap_up(self, agent_id: str, contact_id: str, disposition: str, notes: str) -> None:
         await self._desk.wrap_up(agent_id, contact_id, disposition, notes)
 
-    async def transfer(self, agent_id: str, contact_id: str, queue: str) -> None:
-        await self._desk.transfer(agent_id, contact_id, queue)
+    async def transfer(
+        self, agent_id: str, contact_id: str, queue: str | None, to_agent: str | None = None
+    ) -> None:
+        await self._desk.transfer(agent_id, contact_id, queue, to_agent)
+
+    async def colleagues(self, agent_id: str) -> list[dict[str, object]]:
+        """The agents one may transfer to: signed in at a desk now, with their state."""
+        return await self._load.colleagues(agent_id)
 
     async def handback(self, agent_id: str, contact_id: str) -> None:
         await self._desk.handback(agent_id, contact_id)

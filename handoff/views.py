@@ -81,6 +81,8 @@ class Views:
 
 
 def waiting(contact: Contact, offered: set[str]) -> routing.WaitingContact:
+    # A transfer to a named colleague (DeskCommands.transfer) holds the contact for them a while.
+    named = contact.context.get("transferred_to") or {}
     return routing.WaitingContact(
         id=contact.id,
         queue=contact.queue,
@@ -89,4 +91,6 @@ def waiting(contact: Contact, offered: set[str]) -> routing.WaitingContact:
         enqueued_at=contact.enqueued_at,
         declined_by=frozenset(contact.declined_by),
         offered=contact.id in offered,
+        preferred_agent=named.get("agent_id"),
+        reserved_until=float(named.get("until", 0.0)),
     )

@@ -132,6 +132,12 @@ async def logout(request: web.Request) -> web.Response:
     return response
 
 
+@routes.get("/api/desk/colleagues")
+async def colleagues(request: web.Request) -> web.Response:
+    agent = await require_role(request, Role.AGENT, Role.SUPERVISOR)
+    return web.json_response({"colleagues": await request.app[HANDOFF].colleagues(agent.id)})
+
+
 @routes.get("/api/desk/me")
 async def me(request: web.Request) -> web.Response:
     agent = await require_role(request, Role.AGENT, Role.SUPERVISOR)
@@ -217,7 +223,9 @@ async def _receive(request: web.Request, ws: web.WebSocketResponse, agent: Agent
         "wrap_up": lambda b: handoff.wrap_up(
             agent.id, _field(b, "contact_id"), _field(b, "disposition"), _notes(b.get("notes"))
         ),
-        "transfer": lambda b: handoff.transfer(agent.id, _field(b, "contact_id"), _field(b, "queue")),
+        "transfer": lambda b: handoff.transfer(
+            agent.id, _field(b, "contact_id"), _optional(b, "queue"), _optional(b, "to_agent")
+        ),
         "handback": lambda b: handoff.handback(agent.id, _field(b, "contact_id")),
     }
     async for frame in ws:
@@ -234,6 +242,10 @@ async def _receive(request: web.Request, ws: web.WebSocketResponse, agent: Agent
         except InputError as error:
             with contextlib.suppress(ConnectionResetError):
                 await ws.send_json(ErrorFrame(type="error", code=error.code, message=error.message))
+
+
+def _optional(body: dict[str, Any], key: str) -> str | None:
+    return None if body.get(key) in (None, "") else _field(body, key)
 
 
 def _flag(body: dict[str, Any], key: str) -> bool:

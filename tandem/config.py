@@ -350,6 +350,8 @@ class HandoffSettings(_Section):
     default_handle_s: float = Field(gt=0)
     dispositions: tuple[str, ...] = Field(min_length=1)
     session_hours: float = Field(gt=0)
+    # A transfer to a named colleague waits this long for them before anyone in the queue may take it.
+    transfer_reserve_s: float = Field(default=60.0, gt=0)
     # The supervisor's quality review form: each criterion scored 0 to its points.
     quality_criteria: tuple[QualityCriterion, ...] = Field(min_length=1)
 

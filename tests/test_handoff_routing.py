@@ -83,6 +83,7 @@ def contact(
     declined: str = "",
     offered: bool = False,
     preferred: str | None = None,
+    reserved_for_s: float = 0.0,
 ) -> WaitingContact:
     return WaitingContact(
         id=id,
@@ -93,6 +94,7 @@ def contact(
         declined_by=frozenset(declined.split()),
         offered=offered,
         preferred_agent=preferred,
+        reserved_until=NOW + reserved_for_s if reserved_for_s else 0.0,
     )
 
 
@@ -385,6 +387,36 @@ PLANS = [
         [agent("a2", "cards", pending=True), agent("a3", "loans")],
         [],
         id="preferred-agent-busy-with-an-offer-nobody-else-qualified",
+    ),
+    pytest.param(
+        [contact("c1", "cards", preferred="a2", reserved_for_s=30)],
+        [agent("a1", "cards", idle=900), agent("a2", "cards", state="busy")],
+        [],
+        id="transfer-to-a-named-colleague-waits-for-them",
+    ),
+    pytest.param(
+        [contact("c1", "cards", preferred="a2", reserved_for_s=30), contact("c2", "cards", age=5)],
+        [agent("a1", "cards", idle=900), agent("a2", "cards", pending=True)],
+        offers("c2>a1"),
+        id="held-contact-lets-the-next-one-through",
+    ),
+    pytest.param(
+        [contact("c1", "cards", preferred="a2", reserved_for_s=30)],
+        [agent("a1", "cards", idle=900), agent("a2", "cards", idle=5)],
+        offers("c1>a2"),
+        id="transfer-to-a-named-colleague-who-is-free",
+    ),
+    pytest.param(
+        [contact("c1", "cards", preferred="a2", reserved_for_s=-1)],
+        [agent("a1", "cards", idle=900), agent("a2", "cards", state="busy")],
+        offers("c1>a1"),
+        id="reservation-over-anyone-in-the-queue",
+    ),
+    pytest.param(
+        [contact("c1", "cards", preferred="a2", reserved_for_s=30, declined="a2")],
+        [agent("a1", "cards", idle=900), agent("a2", "cards", idle=1000)],
+        offers("c1>a1"),
+        id="named-colleague-declined-anyone-in-the-queue",
     ),
 ]
 

@@ -247,6 +247,7 @@ function onHello(frame) {
   desk.pending.clear();
   applyAgent(frame.agent);
   fillQueueOptions();
+  refreshColleagues();
   fillDispositionOptions();
 
   const previous = desk.selected;
@@ -931,11 +932,26 @@ function refreshControls() {
   for (const button of ui.ctxSuggestions.querySelectorAll("[data-testid=suggestion-insert]")) button.disabled = ui.input.disabled;
 }
 
+// Transfer to a queue, or to a colleague at their desk now (held for them a minute, then their queue's).
+let colleagues = [];
 function fillQueueOptions() {
   const current = ui.transferQueue.value;
+  const people = colleagues.map((c) => h("option", { value: `agent:${c.id}`, text: `${c.display_name} (${humanize(c.state)})` }));
   fill(ui.transferQueue, h("option", { value: "", text: "Transfer to…" }),
-    ...desk.queues.map((queue) => h("option", { value: queue, text: humanize(queue) })));
-  ui.transferQueue.value = desk.queues.includes(current) ? current : "";
+    h("optgroup", { label: "Queues" }, ...desk.queues.map((queue) => h("option", { value: queue, text: humanize(queue) }))),
+    people.length ? h("optgroup", { label: "Colleagues" }, ...people) : null);
+  const known = desk.queues.includes(current) || colleagues.some((c) => `agent:${c.id}` === current);
+  ui.transferQueue.value = known ? current : "";
+}
+
+async function refreshColleagues() {
+  try {
+    const response = await fetch("/api/desk/colleagues", { credentials: "same-origin" });
+    if (!response.ok) return;
+    colleagues = (await response.json()).colleagues;
+    fillQueueOptions();
+    refreshControls();
+  } catch { /* the queues are still there */ }
 }
 
 function fillDispositionOptions() {
@@ -971,9 +987,11 @@ document.getElementById("create-ticket").addEventListener("click", async () => {
   toast(`Ticket ${data.ticket.reference} created: find it on the Tickets page.`, "info");
 });
 ui.transferQueue.addEventListener("change", refreshControls);
+ui.transferQueue.addEventListener("focus", refreshColleagues);
 ui.transfer.addEventListener("click", () => {
-  const queue = ui.transferQueue.value;
-  if (queue) act("transfer", { queue });
+  const target = ui.transferQueue.value;
+  if (target.startsWith("agent:")) act("transfer", { to_agent: target.slice("agent:".length) });
+  else if (target) act("transfer", { queue: target });
 });
 
 ui.wrapForm.addEventListener("submit", (event) => {
