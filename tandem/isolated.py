@@ -19,27 +19,38 @@ from tandem.processes import Stack
 from tandem.secrets import load_secrets
 from tandem.training import ensure_model
 
+# Ports are chosen here and bound later, sometimes a minute later (a stack's config is written before
+# its model is trained). Below Linux's range for outgoing connections' source ports (32768-60999) and
+# rtp_base's range, no connection or call can take one meanwhile; each is handed out once per process.
+PORTS = range(10000, 20000)
+_handed_out: set[int] = set()
+
 
 def free_port() -> int:
     """A port free for both UDP and TCP on 127.0.0.1 (SIP listens on both with one number)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = int(udp.getsockname()[1])
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
+    for _ in range(200):
+        port = random.choice(PORTS)
+        if port not in _handed_out and _udp_free(port) and _tcp_free(port):
+            _handed_out.add(port)
+            return port
     raise RuntimeError("no free port on 127.0.0.1")
+
+
+def _udp_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        try:
+            udp.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def free_consecutive_ports(count: int) -> int:
     """The first of count consecutive TCP ports free on 127.0.0.1 (Rasa worker i listens on base + i)."""
     for _ in range(50):
         base = free_port()
-        if all(_tcp_free(base + i) for i in range(1, count)):
+        if all(base + i not in _handed_out and _tcp_free(base + i) for i in range(1, count)):
+            _handed_out.update(range(base, base + count))
             return base
     raise RuntimeError(f"no {count} consecutive free ports on 127.0.0.1")
 

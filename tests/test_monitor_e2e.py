@@ -12,7 +12,7 @@ from playwright.async_api import Browser, BrowserContext, expect
 
 from handoff.store import Role
 from tandem.processes import Stack
-from tests.chat_client import say, start_conversation, transcript
+from tests.chat_client import say, transcript
 from tests.desk.floor import PASSWORD, Desk, add_agent, sign_in
 from tests.desk.pages import open_page
 
@@ -28,15 +28,7 @@ async def test_a_supervisor_watches_a_live_chat_and_whispers_to_the_agent(
     desk = await Desk.open(agent)
     try:
         await desk.wait_for("hello")
-        await desk.send({"type": "state", "state": "available"})
-        conversation = await start_conversation(http)
-        await say(http, conversation, "I want to talk to a person")
-        offer = await desk.offer_for(conversation)
-        contact_id = offer["contact"]["id"]
-        await desk.send({"type": "accept", "offer_id": offer["id"]})
-        await desk.wait_for(
-            "contact", lambda e: e["contact"]["id"] == contact_id and e["contact"]["status"] == "active"
-        )
+        conversation, contact_id = await desk.take_a_chat(http, "I want to talk to a person")
 
         page = await open_page(browser, contexts, f"{stack.gateway_url}/desk/login")
         await page.get_by_test_id("username").fill(await add_agent(stack, role=Role.SUPERVISOR, skills=()))

@@ -16,7 +16,6 @@ from handoff.store import Role
 from tandem.app import resolve_store_url
 from tandem.processes import Stack
 from tandem.store import Store
-from tests.chat_client import say, start_conversation
 from tests.desk.floor import PASSWORD, Desk, add_agent, sign_in
 from tests.desk.pages import open_page
 
@@ -48,15 +47,7 @@ async def handled_chat(stack: Stack, http: aiohttp.ClientSession) -> tuple[str, 
     desk = await Desk.open(agent)
     try:
         hello = await desk.wait_for("hello")
-        await desk.send({"type": "state", "state": "available"})
-        conversation = await start_conversation(http)
-        await say(http, conversation, "I want to talk to a person about a refund")
-        offer = await desk.offer_for(conversation)
-        contact = offer["contact"]["id"]
-        await desk.send({"type": "accept", "offer_id": offer["id"]})
-        await desk.wait_for(
-            "contact", lambda e: e["contact"]["id"] == contact and e["contact"]["status"] == "active"
-        )
+        conversation, contact = await desk.take_a_chat(http, "I want to talk to a person about a refund")
         await desk.send(
             {"type": "send", "contact_id": contact, "text": "Hello, I can help with your refund."}
         )

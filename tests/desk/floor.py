@@ -23,6 +23,7 @@ from tandem.app import resolve_store_url
 from tandem.isolated import free_port
 from tandem.processes import Stack
 from tandem.store import Store
+from tests.chat_client import say, start_conversation
 
 PASSWORD = "correct horse battery"
 ALL_SKILLS = ("cards", "payments", "complaints")
@@ -156,6 +157,20 @@ class Desk:
         )
         offer: dict[str, Any] = event["offer"]
         return offer
+
+    async def take_a_chat(self, http: aiohttp.ClientSession, words: str) -> tuple[str, str]:
+        """Become available; a new customer says `words` (asking for a person) and this desk accepts
+        them: (conversation id, contact id), the contact active."""
+        await self.send({"type": "state", "state": "available"})
+        conversation = await start_conversation(http)
+        await say(http, conversation, words)
+        offer = await self.offer_for(conversation)
+        contact_id: str = offer["contact"]["id"]
+        await self.send({"type": "accept", "offer_id": offer["id"]})
+        await self.wait_for(
+            "contact", lambda e: e["contact"]["id"] == contact_id and e["contact"]["status"] == "active"
+        )
+        return conversation, contact_id
 
     async def close(self) -> None:
         await self.ws.close()
