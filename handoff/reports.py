@@ -2,9 +2,8 @@
 speed of answer (ASA), average handle time (AHT), SLA %, and satisfaction; with the bot's containment.
 
 `figures` is pure, over the contacts enqueued in the period; `report` reads them, the ratings and the
-ended conversations from the store. The same definitions as the live dashboard (handoff/stats.py):
-abandonment counts against every contact that left the queue, answered or not; AHT is from answer to
-close; SLA % is the share of answered contacts taken within their queue's sla_s.
+ended conversations from the store. The same figures as the live dashboard (handoff/stats.py
+contact_figures); SLA % is the share of answered contacts taken within their queue's sla_s.
 """
 
 from __future__ import annotations
@@ -21,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handoff import routing
 from handoff.csat import csat_summary
-from handoff.stats import LEFT_QUEUE
-from handoff.store import Contact, ContactStatus, HandoffStore
+from handoff.stats import contact_figures
+from handoff.store import Contact, HandoffStore
 from tandem.config import QueueSettings
 from tandem.validation import InputError
 
@@ -61,30 +60,14 @@ def period_of(first: str | None, last: str | None, today: date) -> Period:
     return Period(start, end)
 
 
-def _mean(values: Sequence[float]) -> float | None:
-    return round(sum(values) / len(values), 1) if values else None
-
-
 def _pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
 def figures(contacts: Sequence[Contact], queues: Mapping[str, QueueSettings]) -> dict[str, Any]:
-    answered = [c for c in contacts if c.answered_at is not None]
-    handled = [c for c in answered if c.status == ContactStatus.CLOSED and c.closed_at]
-    abandoned = sum(1 for c in contacts if c.status == ContactStatus.ABANDONED)
-    left = len(answered) + sum(1 for c in contacts if c.status in LEFT_QUEUE)
-    timed = [c for c in answered if c.queue in queues]
+    timed = [c for c in contacts if c.answered_at is not None and c.queue in queues]
     within = [c for c in timed if routing.within_sla((c.answered_at or 0) - c.enqueued_at, queues[c.queue])]
-    return {
-        "contacts": len(contacts),
-        "answered": len(answered),
-        "abandoned": abandoned,
-        "abandonment_pct": _pct(abandoned, left),
-        "asa_s": _mean([(c.answered_at or 0) - c.enqueued_at for c in answered]),
-        "aht_s": _mean([(c.closed_at or 0) - (c.answered_at or 0) for c in handled]),
-        "sla_pct": _pct(len(within), len(timed)),
-    }
+    return {"contacts": len(contacts), **contact_figures(contacts), "sla_pct": _pct(len(within), len(timed))}
 
 
 def grouped(
@@ -101,7 +84,7 @@ def grouped(
 async def report(
     engine: AsyncEngine, store: HandoffStore, queues: Mapping[str, QueueSettings], period: Period
 ) -> dict[str, Any]:
-    contacts = await store.contacts_between(period.since.timestamp(), period.until.timestamp())
+    contacts = await store.contacts_since(period.since.timestamp(), period.until.timestamp())
     names = {a.id: a.display_name for a in await store.all_agents()}
     satisfaction = await csat_summary(engine, period.since, until=period.until)
     ended, escalated = await store.ended_conversations_between(period.since, period.until)

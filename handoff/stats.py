@@ -46,6 +46,23 @@ def histogram(values: Sequence[float], edges: Sequence[float] = SENTIMENT_BINS) 
     return counts
 
 
+def contact_figures(contacts: Sequence[Contact]) -> dict[str, Any]:
+    """Answered, abandoned, abandonment %, ASA and AHT over contacts: the dashboard's day and a report's
+    period (handoff/reports.py) alike. Abandonment counts against every contact that left the queue,
+    answered or not; AHT is from answer to close."""
+    answered = [c for c in contacts if c.answered_at is not None]
+    handled = [c for c in answered if c.status == ContactStatus.CLOSED and c.closed_at]
+    abandoned = sum(1 for c in contacts if c.status == ContactStatus.ABANDONED)
+    left = len(answered) + sum(1 for c in contacts if c.status in LEFT_QUEUE)
+    return {
+        "answered": len(answered),
+        "abandoned": abandoned,
+        "abandonment_pct": _pct(abandoned, left),
+        "asa_s": _mean([(c.answered_at or 0) - c.enqueued_at for c in answered]),
+        "aht_s": _mean([(c.closed_at or 0) - (c.answered_at or 0) for c in handled]),
+    }
+
+
 def floor_stats(
     *,
     now: float,
@@ -85,9 +102,7 @@ def floor_stats(
             }
         )
     answered = [c for c in today if c.answered_at is not None]
-    handled = [c for c in today if c.status == ContactStatus.CLOSED and c.closed_at and c.answered_at]
-    abandoned = sum(1 for c in today if c.status == ContactStatus.ABANDONED)
-    left_or_answered = len(answered) + sum(1 for c in today if c.status in LEFT_QUEUE)
+    day = contact_figures(today)
     live = [
         c for c in today if c.status in (ContactStatus.QUEUED, ContactStatus.ACTIVE, ContactStatus.WRAP_UP)
     ]
@@ -108,10 +123,10 @@ def floor_stats(
             }
             for a in agents
         ],
-        "asa_s": _mean([(c.answered_at or 0) - c.enqueued_at for c in answered]),
-        "aht_s": _mean([(c.closed_at or 0) - (c.answered_at or 0) for c in handled]),
-        "abandoned": abandoned,
-        "abandonment_pct": _pct(abandoned, left_or_answered),
+        "asa_s": day["asa_s"],
+        "aht_s": day["aht_s"],
+        "abandoned": day["abandoned"],
+        "abandonment_pct": day["abandonment_pct"],
         "contained": ended_conversations - escalated_conversations,
         "containment_pct": _pct(ended_conversations - escalated_conversations, ended_conversations),
         "escalations_by_reason": dict(

@@ -329,15 +329,11 @@ class HandoffStore:
         async with self._engine.connect() as conn:
             return [_contact(row) for row in await conn.execute(query.order_by(contacts.c.enqueued_at))]
 
-    async def contacts_since(self, since: float) -> list[Contact]:
-        """Contacts enqueued since `since`, for the day's figures."""
-        async with self._engine.connect() as conn:
-            rows = await conn.execute(sa.select(contacts).where(contacts.c.enqueued_at >= since))
-            return [_contact(row) for row in rows]
-
-    async def contacts_between(self, since: float, until: float) -> list[Contact]:
-        """Contacts enqueued in [since, until), for a report."""
-        query = sa.select(contacts).where(contacts.c.enqueued_at >= since, contacts.c.enqueued_at < until)
+    async def contacts_since(self, since: float, until: float | None = None) -> list[Contact]:
+        """Contacts enqueued since `since` (and before `until`): the day's figures, a report's period."""
+        query = sa.select(contacts).where(contacts.c.enqueued_at >= since)
+        if until is not None:
+            query = query.where(contacts.c.enqueued_at < until)
         async with self._engine.connect() as conn:
             return [_contact(row) for row in await conn.execute(query)]
 

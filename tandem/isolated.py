@@ -30,35 +30,26 @@ def free_port() -> int:
     """A port free for both UDP and TCP on 127.0.0.1 (SIP listens on both with one number)."""
     for _ in range(200):
         port = random.choice(PORTS)
-        if port not in _handed_out and _udp_free(port) and _tcp_free(port):
+        if port not in _handed_out and _free(port, socket.SOCK_DGRAM) and _free(port, socket.SOCK_STREAM):
             _handed_out.add(port)
             return port
     raise RuntimeError("no free port on 127.0.0.1")
-
-
-def _udp_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-        try:
-            udp.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def free_consecutive_ports(count: int) -> int:
     """The first of count consecutive TCP ports free on 127.0.0.1 (Rasa worker i listens on base + i)."""
     for _ in range(50):
         base = free_port()
-        if all(base + i not in _handed_out and _tcp_free(base + i) for i in range(1, count)):
+        if all(base + i not in _handed_out and _free(base + i, socket.SOCK_STREAM) for i in range(1, count)):
             _handed_out.update(range(base, base + count))
             return base
     raise RuntimeError(f"no {count} consecutive free ports on 127.0.0.1")
 
 
-def _tcp_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+def _free(port: int, kind: socket.SocketKind) -> bool:
+    with socket.socket(socket.AF_INET, kind) as sock:
         try:
-            tcp.bind(("127.0.0.1", port))
+            sock.bind(("127.0.0.1", port))
         except OSError:
             return False
         return True

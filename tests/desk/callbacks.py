@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 import sqlalchemy as sa
 
+from handoff.callbacks import AttemptStatus, Outcome
 from handoff.store import HandoffStore
 from handoff.tables import callback_attempts
 from handoff.ticket_store import TicketStore
@@ -98,8 +99,8 @@ async def cancel_retries(stack: Stack) -> None:
         async with store.engine.begin() as conn:
             await conn.execute(
                 sa.update(callback_attempts)
-                .where(callback_attempts.c.status.in_(["pending", "ready"]))
-                .values(status="done", outcome="failed", finished_at=time.time())
+                .where(callback_attempts.c.status.in_([AttemptStatus.PENDING, AttemptStatus.READY]))
+                .values(status=AttemptStatus.DONE, outcome=Outcome.FAILED, finished_at=time.time())
             )
     finally:
         await store.close()
