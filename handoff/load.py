@@ -67,12 +67,18 @@ class AgentLoad:
         ]
 
     async def colleagues(self, agent_id: str) -> list[dict[str, object]]:
-        """Agents at a desk now, other than this one, with their state: whom a contact may be transferred to."""
+        """Everyone else at a desk now, with their role and state: agents may take a transfer, and agents
+        and supervisors may be asked to consult."""
         loads = await self.loads()
         return [
-            {"id": a.id, "display_name": a.display_name, "state": self.effective(a, loads.get(a.id, IDLE))}
+            {
+                "id": a.id,
+                "display_name": a.display_name,
+                "role": a.role,
+                "state": self.effective(a, loads.get(a.id, IDLE)),
+            }
             for a in await self.connected_agents()
-            if a.role == Role.AGENT and a.id != agent_id and a.disabled_at is None
+            if a.id != agent_id and a.disabled_at is None
         ]
 
     async def agent_json(self, agent_id: str) -> dict[str, object]:

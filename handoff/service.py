@@ -149,7 +149,7 @@ class HandoffService:
         await self._desk.transfer(agent_id, contact_id, queue, to_agent)
 
     async def colleagues(self, agent_id: str) -> list[dict[str, object]]:
-        """The agents one may transfer to: signed in at a desk now, with their state."""
+        """Everyone else signed in at a desk now, with their role and state."""
         return await self._load.colleagues(agent_id)
 
     async def handback(self, agent_id: str, contact_id: str) -> None:

@@ -168,3 +168,14 @@ quality_reviews = sa.Table(
     sa.Column("comment", sa.Text),
     sa.Column("created_at", sa.Float, nullable=False, index=True),
 )
+
+# A colleague asked to consult on a live contact (handoff/monitoring.py): they may follow it read-only and
+# write private notes on it while it stays with its agent.
+contact_consults = sa.Table(
+    "contact_consults",
+    metadata,
+    sa.Column("contact_id", sa.ForeignKey("contacts.id"), primary_key=True),
+    sa.Column("agent_id", sa.ForeignKey("agents.id"), primary_key=True, index=True),
+    sa.Column("asked_by", sa.ForeignKey("agents.id"), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)

@@ -70,14 +70,16 @@ class Floor:
     metrics: Metrics
     desks: dict[str, Subscription] = field(default_factory=dict)
 
-    async def agent(self, *, sip_uri: str | None = "sip:agent@127.0.0.1", **extra: Any) -> Agent:
+    async def agent(
+        self, *, role: Role = Role.AGENT, sip_uri: str | None = "sip:agent@127.0.0.1", **extra: Any
+    ) -> Agent:
         username = f"agent{len(await self.contacts.all_agents())}"
         await add_account(
             self.contacts,
             username=username,
             display_name=username.title(),
             password="correct horse battery",
-            role=Role.AGENT,
+            role=role,
             skills=ALL_SKILLS,
             sip_uri=sip_uri,
             **extra,

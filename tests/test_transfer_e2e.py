@@ -9,9 +9,8 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
 from tandem.processes import Stack
-from tests.chat_client import say, start_conversation
-from tests.desk.floor import PASSWORD, Desk, add_agent, sign_in
-from tests.desk.pages import open_page
+from tests.desk.floor import Desk, add_agent, sign_in
+from tests.desk.pages import desk_with_a_chat
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 WAIT_MS = 20_000
@@ -20,17 +19,7 @@ WAIT_MS = 20_000
 async def test_an_agent_transfers_a_chat_to_a_named_colleague(
     browser: Browser, stack: Stack, contexts: list[BrowserContext], http: aiohttp.ClientSession
 ) -> None:
-    page = await open_page(browser, contexts, f"{stack.gateway_url}/desk/login")
-    await page.get_by_test_id("username").fill(await add_agent(stack))
-    await page.get_by_test_id("password").fill(PASSWORD)
-    await page.get_by_test_id("sign-in").click()
-    await expect(page.get_by_test_id("connection-status")).to_have_text("Connected", timeout=WAIT_MS)
-    await page.get_by_test_id("state-select").select_option("available")
-    conversation = await start_conversation(http)
-    await say(http, conversation, "I want to talk to a person")
-    await expect(page.get_by_test_id("offer-dialog")).to_be_visible(timeout=WAIT_MS)
-    await page.get_by_test_id("offer-accept").click()  # at once: the test stack's offers expire after 3 s
-    await expect(page.get_by_test_id("composer")).to_be_enabled(timeout=WAIT_MS)
+    page, conversation = await desk_with_a_chat(browser, contexts, stack, http)
 
     # The colleague signs in now: the longest idle would be the first agent, once their chat is gone.
     colleague = await sign_in(stack, await add_agent(stack))

@@ -2,6 +2,7 @@
 // (/api/desk/socket); every (re)connect starts with a "hello" frame that carries the agent's whole work,
 // so this page keeps no state of its own that matters beyond drafts.
 import { attachCannedPicker } from "/static/canned.js";
+import { attachConsults } from "/static/consult.js";
 import { attachNotifications } from "/static/notify.js";
 import { fill, h, setText, svg } from "/static/dom.js";
 import { REASON_LABEL, STATE_LABEL } from "/static/labels.js";
@@ -234,6 +235,7 @@ function handle(frame) {
     case "error": onError(frame); break;
     case "notice": toast(frame.message, "info"); break;
     case "typing": customerTyping(frame.contact_id, frame.on); break;
+    case "consult": consults.asked(frame.consult); break;
     default: break;
   }
 }
@@ -248,6 +250,7 @@ function onHello(frame) {
   applyAgent(frame.agent);
   fillQueueOptions();
   refreshColleagues();
+  consults.reload();
   fillDispositionOptions();
 
   const previous = desk.selected;
@@ -924,6 +927,7 @@ function refreshControls() {
   ui.handback.disabled = !(open && active && present) || Boolean(pending);
   ui.transferQueue.disabled = !(open && active && present) || Boolean(pending);
   ui.transfer.disabled = ui.transferQueue.disabled || !ui.transferQueue.value;
+  consults.refresh(open && active);
   ui.input.disabled = !(active && present);
   ui.send.disabled = !(open && active && present);
   ui.input.placeholder = present ? "Type a reply…" : "The customer has left";
@@ -932,11 +936,12 @@ function refreshControls() {
   for (const button of ui.ctxSuggestions.querySelectorAll("[data-testid=suggestion-insert]")) button.disabled = ui.input.disabled;
 }
 
-// Transfer to a queue, or to a colleague at their desk now (held for them a minute, then their queue's).
+// Transfer to a queue, or to an agent at their desk now (held for them a minute, then their queue's).
+// Anyone else at a desk, supervisors too, may be asked to consult.
 let colleagues = [];
 function fillQueueOptions() {
   const current = ui.transferQueue.value;
-  const people = colleagues.map((c) => h("option", { value: `agent:${c.id}`, text: `${c.display_name} (${humanize(c.state)})` }));
+  const people = colleagues.filter((c) => c.role === "agent").map((c) => h("option", { value: `agent:${c.id}`, text: `${c.display_name} (${humanize(c.state)})` }));
   fill(ui.transferQueue, h("option", { value: "", text: "Transfer to…" }),
     h("optgroup", { label: "Queues" }, ...desk.queues.map((queue) => h("option", { value: queue, text: humanize(queue) }))),
     people.length ? h("optgroup", { label: "Colleagues" }, ...people) : null);
@@ -950,6 +955,7 @@ async function refreshColleagues() {
     if (!response.ok) return;
     colleagues = (await response.json()).colleagues;
     fillQueueOptions();
+    consults.setColleagues(colleagues);
     refreshControls();
   } catch { /* the queues are still there */ }
 }
@@ -988,6 +994,7 @@ document.getElementById("create-ticket").addEventListener("click", async () => {
 });
 ui.transferQueue.addEventListener("change", refreshControls);
 ui.transferQueue.addEventListener("focus", refreshColleagues);
+$("consult-with").addEventListener("focus", refreshColleagues);
 ui.transfer.addEventListener("click", () => {
   const target = ui.transferQueue.value;
   if (target.startsWith("agent:")) act("transfer", { to_agent: target.slice("agent:".length) });
@@ -1033,6 +1040,10 @@ ui.composer.addEventListener("submit", (event) => {
 
 const notify = attachNotifications($("notify"), $("notify-status"), (contactId) => {
   if (contactId && desk.contacts.has(contactId)) select(contactId, { focus: true });
+});
+const consults = attachConsults({
+  select: $("consult-with"), button: $("consult"), section: $("consults"), list: $("consult-list"),
+  selectedContact: () => desk.selected, toast, notify,
 });
 
 // A private note goes to the agents' side of the transcript only; the box looks different while it does.

@@ -1,8 +1,13 @@
-// A supervisor watching one live conversation as its agent sees it, and whispering to the agent.
+// One live conversation as its agent sees it: a supervisor monitoring it and whispering to the agent
+// (/desk/monitor), or a colleague the agent asked to consult, writing to the agent (/desk/consult).
 // Read-only towards the customer: nothing typed here can reach them. DOM built with h(), never innerHTML.
 import { deskApi as api, h } from "/static/dom.js";
 
 const contactId = new URLSearchParams(location.search).get("contact") || "";
+const consulting = location.pathname === "/desk/consult";
+const base = consulting
+  ? `/api/desk/consults/${encodeURIComponent(contactId)}`
+  : `/api/supervisor/contacts/${encodeURIComponent(contactId)}`;
 const transcript = document.getElementById("transcript");
 const stateEl = document.getElementById("state");
 const errorEl = document.getElementById("error");
@@ -31,7 +36,9 @@ function add(message) {
 
 function showContact(contact) {
   agentName = contact.agent.display_name;
-  document.getElementById("title").textContent = `Monitoring ${agentName}'s conversation`;
+  document.getElementById("title").textContent = consulting
+    ? `Consulting on ${agentName}'s conversation` : `Monitoring ${agentName}'s conversation`;
+  if (consulting) document.getElementById("whisper-label").textContent = `Write to ${agentName}`;
   document.getElementById("facts").textContent =
     `${contact.channel === "phone" ? "Call" : "Chat"} · ${contact.queue} queue · ${contact.status.replace("_", " ")}`;
   [...contact.transcript].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at)).forEach(add);
@@ -44,7 +51,7 @@ function ended(text) {
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}/api/supervisor/contacts/${encodeURIComponent(contactId)}/socket`);
+  const socket = new WebSocket(`${scheme}://${location.host}${base}/socket`);
   socket.addEventListener("message", (event) => {
     const frame = JSON.parse(event.data);
     if (frame.type === "hello") { showContact(frame.contact); stateEl.textContent = "Live"; }
@@ -64,7 +71,7 @@ form.addEventListener("submit", async (event) => {
   const text = input.value.trim();
   if (!text) return;
   try {
-    await api(`/api/supervisor/contacts/${encodeURIComponent(contactId)}/whisper`, {
+    await api(consulting ? `${base}/notes` : `${base}/whisper`, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }),
     });
     input.value = "";
@@ -74,6 +81,18 @@ form.addEventListener("submit", async (event) => {
   }
 });
 
-api(`/api/supervisor/contacts/${encodeURIComponent(contactId)}`)
+if (consulting) {
+  document.title = "Consult – Tandem";
+  document.getElementById("mode").textContent = "Consult";
+  const back = document.getElementById("back");
+  back.href = "/desk";
+  back.textContent = "Desk";
+  document.getElementById("hint").textContent =
+    "Read-only: the customer does not see this page. What you write reaches the agent only, as a private note.";
+  document.getElementById("whisper-label").textContent = "Write to the agent";
+  document.querySelector("[data-testid=whisper-send]").textContent = "Send to the agent";
+}
+
+api(base)
   .then(() => connect())
   .catch((error) => { showError(error.message); ended("Not live."); });
