@@ -4,6 +4,10 @@ Both watch it as its agent's desk sees it (read-only) and write to the agent onl
 private note on the contact: kept with the contact's notes, shown on the agent's desk, and, like every
 note, apart from the conversation's messages, so no customer view can include it. A supervisor's note is
 a whisper. A consulted colleague may do this while the contact stays live; a supervisor always may.
+
+On a call with an agent, a supervisor may also put their own phone on the call: listening in (heard by
+nobody) or barged in (heard by both). The voice gateway does it (voice_gateway/tap.py), asked by a `tap`
+event on the conversation's socket that no customer is sent, and reports back how it goes.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any, Literal, TypedDict
 
 import sqlalchemy as sa
 
-from handoff.events import MessageFrame
+from handoff.events import MessageFrame, NoticeFrame
 from handoff.notes import add_note
 from handoff.state import HandoffState
 from handoff.store import Agent, Contact, ContactStatus, Role
@@ -25,6 +29,8 @@ from tandem.validation import InputError
 
 log = logging.getLogger(__name__)
 WATCHED = (ContactStatus.ACTIVE, ContactStatus.WRAP_UP)
+TAP_MODES = ("listen", "barge", "off")
+TAP_STATES = frozenset({"ringing", "listening", "barged", "ended", "failed"})
 
 
 class ConsultFrame(TypedDict):
@@ -32,6 +38,22 @@ class ConsultFrame(TypedDict):
 
     type: Literal["consult"]
     consult: dict[str, Any]
+
+
+class TapFrame(TypedDict):
+    """To the voice gateway on the conversation's socket (never to a customer): the supervisor's choice."""
+
+    type: Literal["tap"]
+    mode: str
+    sip_uri: str | None
+
+
+class TapStatusFrame(TypedDict):
+    """To the monitor pages following the contact: how the supervisor's phone on the call is doing."""
+
+    type: Literal["tap"]
+    state: str
+    detail: str
 
 
 class Monitoring:
@@ -138,3 +160,30 @@ class Monitoring:
             "channel": contact.channel,
             "queue": contact.queue,
         }
+
+    async def tap(self, supervisor: Agent, contact_id: str, mode: str) -> None:
+        """Put the supervisor's phone on the contact's call (listen, barge) or take it off (off)."""
+        if mode not in TAP_MODES:
+            raise InputError("invalid_mode", f"mode must be one of {', '.join(TAP_MODES)}.")
+        contact = await self._watchable(supervisor, contact_id)
+        if contact.channel != "phone" or contact.status != ContactStatus.ACTIVE:
+            raise InputError("not_a_call", "Only a call that is with an agent can be listened to.", 409)
+        if mode != "off" and not supervisor.sip_uri:
+            raise InputError(
+                "no_phone", "Add a phone (SIP address) to your account on the Accounts page.", 409
+            )
+        self._s.conversations.events.publish(
+            contact.conversation_id, TapFrame(type="tap", mode=mode, sip_uri=supervisor.sip_uri)
+        )
+        if mode == "barge" and contact.agent_id is not None:
+            notice = f"{supervisor.display_name} (supervisor) is joining your call."
+            self._s.desks.publish(contact.agent_id, NoticeFrame(type="notice", message=notice))
+        log.info("supervisor phone", extra={"contact_id": contact.id, "mode": mode})
+
+    async def tap_status(self, conversation_id: str, state: str, detail: str) -> None:
+        """From the voice gateway: shown on the monitor pages that follow the call's contact."""
+        if state not in TAP_STATES:
+            raise InputError("invalid_state", f"state must be one of {', '.join(sorted(TAP_STATES))}.")
+        contact = await self._s.contacts.open_contact_for(conversation_id)
+        if contact is not None:
+            self._s.monitors.publish(contact.id, TapStatusFrame(type="tap", state=state, detail=detail))

@@ -158,6 +158,9 @@ class HandoffService:
     async def bridge_failed(self, conversation_id: str, detail: str) -> None:
         await self._desk.bridge_failed(conversation_id, detail)
 
+    async def tap_status(self, conversation_id: str, state: str, detail: str) -> None:
+        await self.monitoring.tap_status(conversation_id, state, detail)
+
     # The supervisor's figures
 
     async def floor(self) -> dict[str, Any]:

@@ -7,6 +7,8 @@ GET  /api/supervisor/contacts/{contact_id}          the contact with its transcr
 GET  /api/supervisor/contacts/{contact_id}/socket   {"type": "hello", contact} then the agent's desk frames
                                                     about it (messages, notes, typing, status); read-only
 POST /api/supervisor/contacts/{contact_id}/whisper  {text}: a note to the agent, never to the customer
+POST /api/supervisor/contacts/{contact_id}/tap      {mode: listen | barge | off}: the supervisor's phone on
+                                                    the call; how it goes arrives as tap frames on the socket
 
 Consults, the page /desk/consult?contact=ID:
 POST /api/desk/contacts/{contact_id}/consult        {colleague_id}: the contact's agent asks a colleague
@@ -100,6 +102,16 @@ routes.post("/api/supervisor/contacts/{contact_id}/whisper")(_write(SUPERVISORS)
 routes.get("/api/desk/consults/{contact_id}")(_view(EVERYONE))
 routes.get("/api/desk/consults/{contact_id}/socket")(_follow(EVERYONE))
 routes.post("/api/desk/consults/{contact_id}/notes")(_write(EVERYONE))
+
+
+@routes.post("/api/supervisor/contacts/{contact_id}/tap")
+async def tap(request: web.Request) -> web.Response:
+    supervisor = await require_role(request, *SUPERVISORS)
+    require_same_origin(request)
+    body = await read_json(request)
+    mode = str(body.get("mode"))
+    await request.app[HANDOFF].monitoring.tap(supervisor, _contact_id(request), mode)
+    return web.json_response({"mode": mode})
 
 
 @routes.post("/api/desk/contacts/{contact_id}/consult")

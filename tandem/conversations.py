@@ -58,6 +58,8 @@ class HumanSide(Protocol):
 
     async def bridge_failed(self, conversation_id: str, detail: str) -> None: ...
 
+    async def tap_status(self, conversation_id: str, state: str, detail: str) -> None: ...
+
 
 # The customer's goodbye, answered by the bot: the phone ends the call on it (after its survey).
 FAREWELL_INTENT = "goodbye"

@@ -31,9 +31,16 @@ def customer_outcome(outcome: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: v for k, v in outcome.items() if k in CUSTOMER_OUTCOME_KEYS}
 
 
-def customer_event(event: Mapping[str, Any]) -> Mapping[str, Any]:
-    """One conversation event as the customer's socket sends it."""
+# Events for Tandem's own processes only: a supervisor asking the voice gateway to put their phone on the
+# call (with their SIP address). A customer is never sent these.
+PRIVATE_EVENTS = frozenset({"tap"})
+
+
+def customer_event(event: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """One conversation event as the customer's socket sends it; None: not sent to them at all."""
     kind = event.get("type")
+    if kind in PRIVATE_EVENTS:
+        return None
     if kind == "message":
         return {**event, "message": customer_message(event["message"])}
     if kind == "closed":

@@ -83,3 +83,16 @@ async def bridge_failed(request: web.Request) -> web.Response:
         raise InputError("no_agent", "This conversation is not with an agent.", 409)
     await human.bridge_failed(conversation.id, _text(body, "detail", 500))
     return web.json_response({"ok": True})
+
+
+@routes.post("/api/internal/conversations/{conversation_id}/tap")
+async def tap_status(request: web.Request) -> web.Response:
+    """How the supervisor's phone on the call is doing (voice_gateway/tap.py), for their monitor page."""
+    require_service(request)
+    conversation = await conversation_from_path(request)
+    body = await read_json(request)
+    human = request.app[SERVICE].human
+    if human is None:
+        raise InputError("no_agent", "This conversation is not with an agent.", 409)
+    await human.tap_status(conversation.id, _text(body, "state", 20), str(body.get("detail") or "")[:300])
+    return web.json_response({"ok": True})

@@ -76,11 +76,11 @@ async def chat_socket(request: web.Request) -> web.WebSocketResponse:
 async def forward_events(
     events: Subscription,
     ws: web.WebSocketResponse,
-    view: Callable[[Event], Event] | None = None,
+    view: Callable[[Event], Event | None] | None = None,
 ) -> None:
     """Send queued events to the socket in order until it closes (chat and desk sockets alike),
-    each through `view` when given (what a customer may see). A reader that fell behind is closed:
-    it reconnects, and its hello carries what it missed."""
+    each through `view` when given (what a customer may see; None skips the event). A reader that fell
+    behind is closed: it reconnects, and its hello carries what it missed."""
     while not ws.closed:
         try:
             event = await events.get()
@@ -88,8 +88,11 @@ async def forward_events(
             log.warning("socket fell behind its events; closing it so it reconnects")
             await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"fell behind; reconnect")
             return
+        shown = view(event) if view else event
+        if shown is None:
+            continue
         with contextlib.suppress(ConnectionResetError):
-            await ws.send_json(view(event) if view else event)
+            await ws.send_json(shown)
 
 
 async def _receive(

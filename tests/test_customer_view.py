@@ -69,7 +69,8 @@ def test_customer_outcome_is_how_it_ended_only(
          {"type": "message", "message": {**STORED, "data": None}}),
         ({"type": "typing", "on": True}, {"type": "typing", "on": True}),
         ({"type": "ack", "client_id": "c1", "message_id": 7}, {"type": "ack", "client_id": "c1", "message_id": 7}),
+        ({"type": "tap", "mode": "listen", "sip_uri": "sip:supervisor@pbx"}, None),
     ],
 )  # fmt: skip
-def test_customer_event(event: dict[str, Any], shown: dict[str, Any]) -> None:
+def test_customer_event(event: dict[str, Any], shown: dict[str, Any] | None) -> None:
     assert customer_event(event) == shown

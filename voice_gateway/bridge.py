@@ -46,6 +46,8 @@ class AgentLeg:
         self._conversation = conversation_id
         self._turns: asyncio.Queue[asyncio.Task[str] | None] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
+        # Words spoken while muted are not stored: a supervisor listening in is heard by nobody.
+        self.muted = False
 
     async def connect(self) -> None:
         await self._caller.bridge(self.session)
@@ -73,7 +75,7 @@ class AgentLeg:
         try:
             async for frame in self.session.frames():
                 for event in self._listener.push(frame):
-                    if event.kind is EventKind.TURN_ENDED:
+                    if event.kind is EventKind.TURN_ENDED and not self.muted:
                         self._turns.put_nowait(self._transcribe(event))
         finally:
             self._turns.put_nowait(None)

@@ -71,6 +71,12 @@ class CoreClient:
         """The agent's phone did not answer: the gateway puts the caller back at the front of the queue."""
         await self._post(f"/api/internal/conversations/{conversation_id}/bridge-failed", {"detail": detail})
 
+    async def tap_status(self, conversation_id: str, state: str, detail: str) -> None:
+        """How the supervisor's phone on this call is doing, for their monitor page."""
+        await self._post(
+            f"/api/internal/conversations/{conversation_id}/tap", {"state": state, "detail": detail}
+        )
+
     async def claim_callback(self) -> dict[str, Any] | None:
         """The next due callback attempt for this worker to place, if any."""
         dial: dict[str, Any] | None = (await self._post("/api/internal/callbacks/claim", {}))["dial"]

@@ -19,6 +19,8 @@ the conversation's events (voice_gateway/events.py) and does what the phone need
   to hold after an agent already spoke with them, with no way for the agent to say it was done.
 - the caller hangs up: the call flow calls stop(), which hangs up the agent's phone; closing the
   conversation then tells the gateway (a caller still queued counts as abandoned).
+- a supervisor listens in or barges in from the monitor page (a `tap` frame, never sent to customers):
+  their phone joins the bridged call (voice_gateway/tap.py), and leaves when the agent's call ends.
 
 The system messages that come with a status change arrive just before it (the gateway stores the
 message, then publishes the change), so those seen since the last customer or bot message are
@@ -44,6 +46,7 @@ from voice_gateway.sip import CallFailed, CallSession
 from voice_gateway.speaker import Speaker
 from voice_gateway.speech import SpeechEngines
 from voice_gateway.survey import KeypadRating
+from voice_gateway.tap import SupervisorTap, TapMode
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +105,7 @@ class CallHandoff:
         self._dialing: asyncio.Task[None] | None = None
         self._ringing = False
         self._agent: AgentLeg | None = None
+        self._tap = SupervisorTap(line.dial, core, engines, endpointing, voice.agent_answer_timeout_s)
         self._ending = False
         self.end_reason: str | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -149,6 +153,10 @@ class CallHandoff:
                 self._enter(str(frame["status"]), frame.get("agent"))
             elif kind == "closed":
                 self._enter(CLOSED, None)
+            elif kind == "tap":
+                agent = self._agent.session if self._agent is not None else None
+                mode, uri = TapMode(str(frame["mode"])), frame.get("sip_uri")
+                self._tap.request(self._conversation, mode, uri, self._session, agent)
 
     def _on_message(self, message: dict[str, Any]) -> None:
         if message["sender"] in ("customer", "bot"):
@@ -279,11 +287,13 @@ class CallHandoff:
         self._talked_with_agent = True
         ended = await leg.wait_ended()
         self._agent = None
+        await self._tap.end()  # a supervisor on the call leaves with the agent
         if agent_left(ended) and not self._ending:
             self._agent_hung_up()
         return None
 
     async def _drop_agent(self) -> None:
+        await self._tap.end()
         if self._ringing and self._dialing is not None:
             self._dialing.cancel()  # cancelling the dial hangs up the ringing phone
         if (leg := self._agent) is not None:

@@ -59,8 +59,10 @@ def whisper() -> SpeechToText:
 _BANK_NAME_HEARD_AS = re.compile(r"\bnorth[ -]?(?:one|wind|win|wynd)\b")
 
 
-def heard_text(path: Path) -> str:
-    """What the caller heard, as Whisper writes it (lower case, for assertions)."""
+def heard_text(path: Path, start_s: float = 0.0, end_s: float | None = None) -> str:
+    """What the caller heard (from start_s to end_s into the recording), as Whisper writes it (lower case,
+    for assertions)."""
     samples, rate = read_wav(path)
-    mono = resample(samples[:, 0], rate, SAMPLE_RATE)
+    part = samples[int(start_s * rate) : None if end_s is None else int(end_s * rate), 0]
+    mono = resample(part, rate, SAMPLE_RATE)
     return _BANK_NAME_HEARD_AS.sub("northwind", whisper().transcribe_full(int16_to_float(mono)).lower())

@@ -238,6 +238,14 @@ class SipCore:
         first.session.audio.heard_by = second.session.audio.track if connect else None
         second.session.audio.heard_by = first.session.audio.track if connect else None
 
+    def transmit(self, source: CallLeg, target: CallLeg, *, on: bool) -> None:
+        """One call's audio into another's, one way; the recordings are left as they are."""
+        stream = source.audio_media()
+        if on:
+            stream.startTransmit(target.audio_media())
+        else:
+            stream.stopTransmit(target.audio_media())
+
     def prepare_session(self, session: CallSession, codec: str) -> None:
         """Media is up: note the codec and open the recording before any frame flows."""
         session.codec = codec

@@ -151,6 +151,10 @@ class CallSession:
     async def unbridge(self, other: CallSession) -> None:
         await self._core.run(lambda: self._core.bridge(self._leg, other._leg, connect=False))
 
+    async def send_audio(self, other: CallSession, *, on: bool) -> None:
+        """This call's audio to the other call, one way (a supervisor listening in hears both calls)."""
+        await self._core.run(lambda: self._core.transmit(self._leg, other._leg, on=on))
+
     # --- from the SIP side -----------------------------------------------------------------------
 
     async def answered(self) -> CallSession:

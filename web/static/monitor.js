@@ -34,7 +34,32 @@ function add(message) {
     h("strong", { text: `${who(message)}: ` }), h("span", { text: message.text }), " ", h("time", { text: time })));
 }
 
+// A supervisor's own phone on a call (voice_gateway/tap.py): what they chose, then how it goes.
+const tapPanel = document.getElementById("tap");
+const tapState = document.getElementById("tap-state");
+const TAP_STATE = {
+  ringing: () => "Your phone is ringing: answer it.",
+  listening: () => "Listening: nobody hears you.",
+  barged: () => "Barged in: the caller and the agent hear you.",
+  ended: () => "Your phone has left the call.",
+  failed: (detail) => `Your phone could not join the call: ${detail}.`,
+};
+
+for (const button of tapPanel.querySelectorAll("button")) {
+  button.addEventListener("click", async () => {
+    try {
+      await api(`${base}/tap`, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ mode: button.dataset.mode }),
+      });
+      showError("");
+    } catch (error) {
+      showError(error.message);
+    }
+  });
+}
+
 function showContact(contact) {
+  tapPanel.hidden = consulting || contact.channel !== "phone" || contact.status !== "active";
   agentName = contact.agent.display_name;
   document.getElementById("title").textContent = consulting
     ? `Consulting on ${agentName}'s conversation` : `Monitoring ${agentName}'s conversation`;
@@ -47,6 +72,7 @@ function showContact(contact) {
 function ended(text) {
   stateEl.textContent = text;
   form.hidden = true;
+  tapPanel.hidden = true;
 }
 
 function connect() {
@@ -57,7 +83,8 @@ function connect() {
     if (frame.type === "hello") { showContact(frame.contact); stateEl.textContent = "Live"; }
     else if (frame.type === "message") add(frame.message);
     else if (frame.type === "typing") stateEl.textContent = frame.on ? "Live · the customer is typing…" : "Live";
-    else if (frame.type === "contact" && frame.contact.status === "wrap_up") stateEl.textContent = "Live · in wrap-up";
+    else if (frame.type === "tap") tapState.textContent = (TAP_STATE[frame.state] || (() => frame.state))(frame.detail);
+    else if (frame.type === "contact" && frame.contact.status === "wrap_up") { stateEl.textContent = "Live · in wrap-up"; tapPanel.hidden = true; }
     else if (frame.type === "contact_removed") ended(`The conversation has left ${agentName}'s desk.`);
   });
   socket.addEventListener("close", (event) => {
