@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,9 +90,13 @@ def fill(text: str, values: Mapping[str, str]) -> str:
 class CannedLibrary:
     """The stack's lists, one file per team."""
 
-    def __init__(self, directory: Path, teams: Iterable[str]) -> None:
+    def __init__(self, directory: Path, queues: Collection[str]) -> None:
         self._dir = directory
-        self.teams = tuple(sorted({*teams, EVERYONE}))
+        self._queues = queues  # the live queues (handoff/queue_book.py): a queue added later is a team too
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        return tuple(sorted({*self._queues, EVERYONE}))
 
     def seed(self) -> None:
         """At start: a team with no list yet gets the shipped one (edits are never overwritten)."""

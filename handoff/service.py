@@ -21,6 +21,7 @@ from handoff.escalation import Escalation
 from handoff.events import HelloFrame
 from handoff.load import AgentLoad
 from handoff.monitoring import Monitoring
+from handoff.queue_book import QueueBook
 from handoff.router import Router
 from handoff.state import HandoffState
 from handoff.store import Agent, HandoffStore
@@ -78,6 +79,7 @@ class HandoffService:
         )
         self._desk = DeskCommands(self.state, load, self._views, bot, callback_offers)
         self.monitoring = Monitoring(self.state, self._views)
+        self.queue_book = QueueBook(store.engine, settings.handoff.queues)
         conversations.events.listeners.append(self._assist.on_conversation_event)
 
     @property

@@ -179,3 +179,14 @@ contact_consults = sa.Table(
     sa.Column("asked_by", sa.ForeignKey("agents.id"), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
 )
+
+# A queue's settings as a supervisor saved them on the Queues page (handoff/queue_book.py): over
+# config.yml's queue of that name, or a queue added there.
+queue_settings = sa.Table(
+    "queue_settings",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("updated_by", sa.ForeignKey("agents.id"), nullable=False),
+)

@@ -280,6 +280,7 @@ def register(app: web.Application) -> None:
         web_history,
         web_monitor,
         web_quality,
+        web_queues,
         web_reports,
         web_tickets,
     )
@@ -301,6 +302,7 @@ def register(app: web.Application) -> None:
     app.add_routes(web_monitor.routes)
     app.add_routes(web_reports.routes)
     app.add_routes(web_quality.routes)
+    app.add_routes(web_queues.routes)
     app.cleanup_ctx.append(_run_service)
 
 
@@ -315,6 +317,7 @@ async def _run_service(app: web.Application) -> AsyncIterator[None]:
         app[KNOWLEDGE],
         app[METRICS],
     )
+    await handoff.queue_book.load()  # what supervisors changed on the Queues page, before any routing
     app[SERVICE].human = app[HANDOFF] = handoff
     router = asyncio.create_task(handoff.run())
     yield
