@@ -8,11 +8,10 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
-from handoff.store import Role
 from tandem.processes import Stack
 from tests.chat_client import say, start_conversation
-from tests.desk.floor import PASSWORD, add_agent, sign_in
-from tests.desk.pages import open_page
+from tests.desk.floor import add_agent, sign_in
+from tests.desk.pages import supervisor_dashboard
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 WAIT_MS = 30_000
@@ -29,11 +28,7 @@ async def test_three_customers_angry_about_one_thing_make_a_hot_spot_on_the_dash
     for text in ANGRY:
         await say(http, await start_conversation(http), text)
 
-    page = await open_page(browser, contexts, f"{stack.gateway_url}/desk/login")
-    await page.get_by_test_id("username").fill(await add_agent(stack, role=Role.SUPERVISOR, skills=()))
-    await page.get_by_test_id("password").fill(PASSWORD)
-    await page.get_by_test_id("sign-in").click()
-    await expect(page).to_have_url(f"{stack.gateway_url}/desk/supervisor", timeout=WAIT_MS)
+    page = await supervisor_dashboard(browser, contexts, stack)
     spot = page.get_by_test_id("hotspot").filter(has_text="twice")
     await expect(spot).to_be_visible(timeout=WAIT_MS)
     await expect(spot).to_contain_text("conversations (")

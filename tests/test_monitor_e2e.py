@@ -10,11 +10,10 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
-from handoff.store import Role
 from tandem.processes import Stack
 from tests.chat_client import say, transcript
-from tests.desk.floor import PASSWORD, Desk, add_agent, sign_in
-from tests.desk.pages import open_page
+from tests.desk.floor import Desk, add_agent, sign_in
+from tests.desk.pages import supervisor_dashboard
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.security]
 WAIT_MS = 20_000
@@ -30,11 +29,7 @@ async def test_a_supervisor_watches_a_live_chat_and_whispers_to_the_agent(
         await desk.wait_for("hello")
         conversation, contact_id = await desk.take_a_chat(http, "I want to talk to a person")
 
-        page = await open_page(browser, contexts, f"{stack.gateway_url}/desk/login")
-        await page.get_by_test_id("username").fill(await add_agent(stack, role=Role.SUPERVISOR, skills=()))
-        await page.get_by_test_id("password").fill(PASSWORD)
-        await page.get_by_test_id("sign-in").click()
-        await expect(page).to_have_url(f"{stack.gateway_url}/desk/supervisor", timeout=WAIT_MS)
+        page = await supervisor_dashboard(browser, contexts, stack)
         await page.locator(f"a[href='/desk/monitor?contact={contact_id}']").click(timeout=WAIT_MS)
         monitor = page.get_by_test_id("monitor-transcript")
         await expect(page.get_by_test_id("monitor-state")).to_have_text("Live", timeout=WAIT_MS)

@@ -16,8 +16,8 @@ from handoff.store import Role
 from tandem.app import resolve_store_url
 from tandem.processes import Stack
 from tandem.store import Store
-from tests.desk.floor import PASSWORD, Desk, add_agent, sign_in
-from tests.desk.pages import open_page
+from tests.desk.floor import Desk, add_agent, sign_in
+from tests.desk.pages import supervisor_dashboard
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.security]
 WAIT_MS = 20_000
@@ -71,11 +71,7 @@ async def test_a_supervisor_reviews_an_agents_conversation_beside_its_recording(
     tone_wav(folder / f"{conversation}.wav")
     await recording_of(stack, conversation, str(folder / f"{conversation}.wav"))
 
-    page = await open_page(browser, contexts, f"{stack.gateway_url}/desk/login")
-    await page.get_by_test_id("username").fill(await add_agent(stack, role=Role.SUPERVISOR, skills=()))
-    await page.get_by_test_id("password").fill(PASSWORD)
-    await page.get_by_test_id("sign-in").click()
-    await expect(page).to_have_url(f"{stack.gateway_url}/desk/supervisor", timeout=WAIT_MS)
+    page = await supervisor_dashboard(browser, contexts, stack)
     await page.goto(f"{stack.gateway_url}/desk/history?open={conversation}")
     await page.get_by_test_id("review-link").click(timeout=WAIT_MS)
     await expect(page).to_have_url(f"{stack.gateway_url}/desk/quality?contact={contact}", timeout=WAIT_MS)

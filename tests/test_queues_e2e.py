@@ -11,8 +11,8 @@ from playwright.async_api import Browser, BrowserContext, expect
 
 from handoff.store import Role
 from tandem.processes import Stack
-from tests.desk.floor import PASSWORD, Desk, add_agent, sign_in
-from tests.desk.pages import open_page
+from tests.desk.floor import Desk, add_agent, sign_in
+from tests.desk.pages import supervisor_dashboard
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.security]
 WAIT_MS = 20_000
@@ -21,11 +21,7 @@ WAIT_MS = 20_000
 async def test_a_supervisor_adds_a_queue_and_changes_it(
     browser: Browser, stack: Stack, contexts: list[BrowserContext]
 ) -> None:
-    page = await open_page(browser, contexts, f"{stack.gateway_url}/desk/login")
-    await page.get_by_test_id("username").fill(await add_agent(stack, role=Role.SUPERVISOR, skills=()))
-    await page.get_by_test_id("password").fill(PASSWORD)
-    await page.get_by_test_id("sign-in").click()
-    await expect(page).to_have_url(f"{stack.gateway_url}/desk/supervisor", timeout=WAIT_MS)
+    page = await supervisor_dashboard(browser, contexts, stack)
     await page.get_by_test_id("queues-link").click()
     await expect(page.locator("[data-testid=queue-row][data-queue=general]")).to_be_visible(timeout=WAIT_MS)
 

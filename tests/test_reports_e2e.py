@@ -10,11 +10,10 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
-from handoff.store import Role
 from tandem.processes import Stack
 from tests.chat_client import say, start_conversation
-from tests.desk.floor import PASSWORD, add_agent, sign_in
-from tests.desk.pages import open_page
+from tests.desk.floor import add_agent, sign_in
+from tests.desk.pages import supervisor_dashboard
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 WAIT_MS = 20_000
@@ -30,11 +29,7 @@ async def test_a_supervisor_reads_todays_report_and_downloads_it(
     conversation = await start_conversation(http)
     await say(http, conversation, "I want to talk to a person")  # a contact in the general queue today
 
-    page = await open_page(browser, contexts, f"{stack.gateway_url}/desk/login")
-    await page.get_by_test_id("username").fill(await add_agent(stack, role=Role.SUPERVISOR, skills=()))
-    await page.get_by_test_id("password").fill(PASSWORD)
-    await page.get_by_test_id("sign-in").click()
-    await expect(page).to_have_url(f"{stack.gateway_url}/desk/supervisor", timeout=WAIT_MS)
+    page = await supervisor_dashboard(browser, contexts, stack)
     await page.get_by_test_id("reports-link").click()
     await expect(page).to_have_url(f"{stack.gateway_url}/desk/reports", timeout=WAIT_MS)
     general = page.get_by_test_id("report-queues").locator("tr[data-name='general']")

@@ -13,11 +13,10 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
-from handoff.store import Role
 from tandem.isolated import free_port
 from tandem.processes import Stack
-from tests.desk.floor import PASSWORD, Desk, add_agent, eventually, sign_in
-from tests.desk.pages import open_page
+from tests.desk.floor import Desk, add_agent, eventually, sign_in
+from tests.desk.pages import supervisor_dashboard
 from tests.sip.harness import phone
 from tests.test_voice_handoff import agent_phone, event_time, open_desk
 from tests.voice.speech import heard_text, say_wav
@@ -73,14 +72,9 @@ async def test_a_supervisor_listens_in_then_barges_in_on_a_call(
         await event_time(agent, "media", 40)
         contact_id = offer["contact"]["id"]
 
-        page = await open_page(browser, contexts, f"{stack.gateway_url}/desk/login")
-        supervisor = await add_agent(
-            stack, role=Role.SUPERVISOR, skills=(), sip_uri=f"sip:supervisor@127.0.0.1:{supervisor_port}"
+        page = await supervisor_dashboard(
+            browser, contexts, stack, sip_uri=f"sip:supervisor@127.0.0.1:{supervisor_port}"
         )
-        await page.get_by_test_id("username").fill(supervisor)
-        await page.get_by_test_id("password").fill(PASSWORD)
-        await page.get_by_test_id("sign-in").click()
-        await expect(page).to_have_url(f"{stack.gateway_url}/desk/supervisor", timeout=WAIT_MS)
         await page.goto(f"{stack.gateway_url}/desk/monitor?contact={contact_id}")
         await expect(page.get_by_test_id("monitor-state")).to_have_text("Live", timeout=WAIT_MS)
         state = page.get_by_test_id("tap-state")
