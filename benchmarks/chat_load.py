@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import statistics
 import tempfile
 import time
@@ -22,6 +24,7 @@ from pathlib import Path
 import aiohttp
 import yaml
 
+from benchmarks.footprint import COMPONENTS, children, cmdline
 from benchmarks.results import header, merge_results, percentile
 from tandem.config import settings
 from tandem.isolated import prepared_stack, write_isolated_config
@@ -55,19 +58,43 @@ async def customer(session: aiohttp.ClientSession, turns: int, latencies: list[f
         latencies.append((time.perf_counter() - started) * 1000)
 
 
+def cpu_s(pids: list[int]) -> float:
+    """User plus system CPU seconds the processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids() -> dict[str, list[int]]:
+    """This run's stack's servers with their whole process trees (Sanic's workers), by component."""
+    tree = children(os.getpid())
+    found = {}
+    for name in ("rasa", "actions", "gateway"):
+        servers = [pid for pid in tree if COMPONENTS[name] in cmdline(pid)]
+        found[name] = sorted({*servers, *(child for pid in servers for child in children(pid))})
+    return found
+
+
 async def level(url: str, concurrency: int, turns: int) -> dict[str, float]:
     latencies: list[float] = []
     connector = aiohttp.TCPConnector(limit=concurrency + 5)
     async with aiohttp.ClientSession(base_url=url, connector=connector) as session:
         await customer(session, 3, [])  # warm-up
+        servers = server_pids()
+        cpu_before = {name: cpu_s(pids) for name, pids in servers.items()}
         started = time.perf_counter()
         await asyncio.gather(*(customer(session, turns, latencies) for _ in range(concurrency)))
         wall = time.perf_counter() - started
+        cpu = {name: cpu_s(pids) - cpu_before[name] for name, pids in servers.items()}
     return {
         "p50": statistics.median(latencies),
         "p95": percentile(latencies, 95),
         "msgs_per_s": len(latencies) / wall,
         "n": len(latencies),
+        **{f"{name}_cpu_ms_per_turn": 1000 * used / len(latencies) for name, used in cpu.items()},
     }
 
 
@@ -111,6 +138,9 @@ def main() -> None:
     figures["chat_msgs_per_s"] = max(round(r["msgs_per_s"], 1) for r in results.values())
     figures["chat_msgs_per_s_c10_one_worker"] = round(baseline["msgs_per_s"], 1)
     figures["chat_rasa_workers"] = workers
+    # CPU per message at 10 concurrent, summed over the Rasa workers (and likewise the other servers).
+    for name in ("rasa", "actions", "gateway"):
+        figures[f"{name}_cpu_ms_per_turn"] = round(results[10][f"{name}_cpu_ms_per_turn"], 1)
     merge_results(figures)
     print(header("make bench (benchmarks.chat_load)"))
     print(f"\n{workers} Rasa workers (config.yml); the last row is the same run's baseline on one worker.")
@@ -121,6 +151,9 @@ def main() -> None:
         print(f"| {n} | {c} | {r['n']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['msgs_per_s']:.1f} |")
     ratio = results[10]["msgs_per_s"] / baseline["msgs_per_s"]
     print(f"\nThroughput at 10 concurrent, {workers} workers / 1 worker: {ratio:.2f}")
+    print("\nCPU per message at 10 concurrent (user + system, whole process trees):")
+    for name in ("rasa", "actions", "gateway"):
+        print(f"- {name}: {results[10][f'{name}_cpu_ms_per_turn']:.1f} ms")
 
 
 if __name__ == "__main__":
