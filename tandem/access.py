@@ -1,6 +1,6 @@
 """Who may touch a conversation: web ones belong to whoever holds their id (an unguessable uuid);
 the other channels, and the service API, only to Tandem's own processes, by the service token, and
-only on the internal site (127.0.0.1:gateway.internal_port): the public listener never honours it."""
+only on the internal site (gateway.internal_host:internal_port): the public listener never honours it."""
 
 from __future__ import annotations
 
@@ -19,12 +19,10 @@ INTERNAL_PREFIX = "/api/internal/"
 
 
 def on_internal_site(request: web.Request) -> bool:
-    """The request came in on the loopback-only internal site, not the public listener."""
+    """The request came in on the internal site, not the public listener."""
     local = request.transport.get_extra_info("sockname") if request.transport else None
-    return isinstance(local, tuple) and local[:2] == (
-        "127.0.0.1",
-        request.app[SETTINGS].gateway.internal_port,
-    )
+    gateway = request.app[SETTINGS].gateway
+    return isinstance(local, tuple) and local[:2] == (gateway.internal_host, gateway.internal_port)
 
 
 def is_service(request: web.Request) -> bool:

@@ -7,6 +7,7 @@ Any setting can be overridden by an environment variable: TANDEM_ then the path 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import re
 from functools import lru_cache
@@ -65,8 +66,10 @@ class GatewaySettings(_Section):
     # Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; nobody else's is.
     trusted_proxies: tuple[str, ...] = ()
     # Tandem's own processes (the voice gateway) reach /api/internal, and phone conversations, only
-    # here: a second site, always on 127.0.0.1, never on the public listener.
+    # here: a second site, never on the public listener, on 127.0.0.1 unless voice workers run on other
+    # machines (voice.remote_workers): then an address of a private network they share with this one.
     internal_port: int = Field(ge=1, le=65535)
+    internal_host: str = "127.0.0.1"
     # PEM files: given both, the public listener serves HTTPS and WSS only.
     tls_cert: Path | None = None
     tls_key: Path | None = None
@@ -82,6 +85,7 @@ class GatewaySettings(_Section):
         if self.internal_port == self.port:
             raise ValueError("internal_port must differ from port")
         trusted_networks(self.trusted_proxies)  # a ValueError names the entry that is not an address
+        ipaddress.ip_address(self.internal_host)  # bound as given: a literal address
         return self
 
 
@@ -157,6 +161,12 @@ class VoiceSettings(_Section):
     # split the RTP range between them.
     processes: int = Field(default=1, ge=1, le=16)
     worker_port: int = Field(default=0, ge=0, le=65535)
+    # Voice workers run on other machines, as "address:port" of their SIP transport: kamailio's dispatcher
+    # sends calls to them too. Each is started there with its own config (voice.host: its own address,
+    # which its SDP gives callers for RTP; gateway.internal_host: where it reaches this gateway):
+    #   python -m voice_gateway --index 3 --sip-port 5070 --rtp-port 40000 --rtp-port-count 200 \
+    #       --dispatcher <voice.host>:<voice.port>
+    remote_workers: tuple[str, ...] = ()
     codecs: tuple[str, ...] = Field(min_length=1)
     registration: VoiceRegistrationSettings | None = None
     greeting: str = Field(min_length=1)
@@ -209,11 +219,26 @@ class VoiceSettings(_Section):
     tls_key: Path | None = None
     srtp: Literal["off", "optional", "mandatory"] = "off"
 
+    @field_validator("remote_workers")
+    @classmethod
+    def _remote_workers_are_addresses(cls, workers: tuple[str, ...]) -> tuple[str, ...]:
+        for worker in workers:
+            host, _, port = worker.rpartition(":")
+            try:
+                ipaddress.ip_address(host)
+            except ValueError:
+                raise ValueError(
+                    f"remote worker {worker!r}: give address:port, e.g. 10.0.0.12:5070"
+                ) from None
+            if not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"remote worker {worker!r}: the port must be 1-65535")
+        return workers
+
     @model_validator(mode="after")
     def _tls_is_complete(self) -> VoiceSettings:
         if self.tls_port and (self.tls_cert is None or self.tls_key is None):
             raise ValueError("voice.tls_port needs voice.tls_cert and voice.tls_key")
-        if self.tls_port and self.processes > 1:
+        if self.tls_port and (self.processes > 1 or self.remote_workers):
             raise ValueError(
                 "voice.tls_port needs voice.processes: 1 (the SIP dispatcher relays UDP and TCP only)"
             )

@@ -107,7 +107,7 @@ class Stack:
     @property
     def internal_url(self) -> str:
         """The gateway's loopback-only site: the service API, for Tandem's own processes."""
-        return f"http://127.0.0.1:{self.settings.gateway.internal_port}"
+        return f"http://{self.settings.gateway.internal_host}:{self.settings.gateway.internal_port}"
 
     def build(self) -> None:
         s = self.settings
@@ -239,8 +239,10 @@ class Stack:
         if voice.dispatcher is None:
             where = "one voice process, up to 4 calls"
         else:
+            remote = f" and {len(voice.remote_workers)} on other machines" if voice.remote_workers else ""
             where = (
-                f"kamailio dispatching to {len(voice.workers)} voice processes, up to {voice.max_calls} calls"
+                f"kamailio dispatching to {len(voice.workers)} voice processes{remote}, "
+                f"up to {voice.max_calls} calls"
             )
         return f"{voice.public_uri} (UDP and TCP; {where})" + (
             f"\n  Warning:    {voice.note}" if voice.note else ""

@@ -74,6 +74,7 @@ def exposed_listeners(settings: Settings) -> list[str]:
     """Which of the stack's listeners are bound beyond loopback."""
     listeners = {
         "gateway.host": settings.gateway.host,
+        "gateway.internal_host": settings.gateway.internal_host,
         "voice.host": settings.voice.host,
         "rasa.url": settings.rasa.url.host or "",
         "actions.url": settings.actions.url.host or "",

@@ -1,5 +1,6 @@
 """The gateway's two listeners on one application: the public one on gateway.host:port (HTTPS and WSS
-when given a certificate), and the internal site on 127.0.0.1:internal_port for Tandem's own processes."""
+when given a certificate), and the internal site on gateway.internal_host:internal_port (127.0.0.1 unless
+voice workers run on other machines) for Tandem's own processes."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from aiohttp import web
 from tandem.app import create_app
 from tandem.config import Settings
 from tandem.secrets import Secrets
-
-INTERNAL_HOST = "127.0.0.1"
 
 
 def tls_context(settings: Settings) -> ssl.SSLContext | None:
@@ -38,7 +37,7 @@ async def serve(settings: Settings, secrets: Secrets) -> None:
     try:
         gateway = settings.gateway
         await web.TCPSite(runner, gateway.host, gateway.port, ssl_context=context).start()
-        await web.TCPSite(runner, INTERNAL_HOST, gateway.internal_port).start()
+        await web.TCPSite(runner, gateway.internal_host, gateway.internal_port).start()
         await stop.wait()
     finally:
         await runner.cleanup()

@@ -135,6 +135,7 @@ def test_weak_secrets(secret: str, weak: bool) -> None:
         ({"TANDEM_GATEWAY__HOST": "0.0.0.0"}, ONCE_SHIPPED[1], True),
         ({"TANDEM_VOICE__HOST": "192.168.1.10"}, ONCE_SHIPPED[1], True),
         ({"TANDEM_RASA__URL": "http://10.0.0.5:5005"}, ONCE_SHIPPED[1], True),
+        ({"TANDEM_GATEWAY__INTERNAL_HOST": "10.0.0.2"}, ONCE_SHIPPED[1], True),  # for remote voice workers
         ({"TANDEM_GATEWAY__HOST": "0.0.0.0"}, STRONG, False),
         ({"TANDEM_GATEWAY__HOST": "0.0.0.0"}, None, False),  # generated: strong
     ],

@@ -70,6 +70,25 @@ def test_eight_calls_share_two_processes_each_hears_its_own_audio_and_a_ninth_is
             assert caller.wait(30) == 0, caller.describe()
 
 
+def test_a_worker_on_another_address_takes_calls_with_its_own_media_address(tmp_path: Path) -> None:
+    """voice.remote_workers: a worker elsewhere (here 127.0.0.2, another address of this machine) is in
+    the dispatcher's list; its calls' media flows straight between it and the caller, to the address its
+    SDP gives, never through the dispatcher."""
+    with (
+        echo_app(tmp_path, name="remote", host="127.0.0.2") as remote,
+        dispatcher(tmp_path, [("127.0.0.2", remote.port)]) as front,
+    ):
+        tone = sox_tone(tmp_path / "tone.wav", 700, 4)
+        caller = finished_phone(
+            tmp_path, front.uri(), "--play", str(tone), "--record", str(tmp_path / "heard.wav"),
+            "--duration", "3", name="caller",
+        )  # fmt: skip
+        assert len(remote.all("call")) == 1
+        assert caller.wait_for("media")["rtp_to"].startswith("127.0.0.2:")  # the worker's SDP address
+        samples, rate = load_wav(tmp_path / "heard.wav")
+        assert has_tone(samples[:, 0], rate, 700, 1.0, 2.5), "the caller did not hear the remote worker"
+
+
 def test_a_dead_process_is_skipped(tmp_path: Path) -> None:
     first = EchoApp(tmp_path, name="worker1")  # killed below, so not the clean-exit echo_app()
     with (
@@ -132,6 +151,13 @@ def test_the_plan_splits_ports_and_falls_back_to_one_process_without_kamailio(tm
     assert CALLS_PER_PROCESS == PJSUA_MAX_CALLS and plan.max_calls == 12
     fixed = plan_voice(voice.model_copy(update={"worker_port": 5070}), tmp_path)
     assert [w.sip_port for w in fixed.workers] == [5070, 5071, 5072]
+    remote = plan_voice(
+        voice.model_copy(update={"processes": 1, "remote_workers": ("10.0.0.12:5070", "10.0.0.13:5070")}),
+        tmp_path,
+    )
+    assert remote.dispatcher is not None and [w.name for w in remote.workers] == ["voice-1"]
+    listed = remote.dispatcher.destinations()
+    assert "sip:10.0.0.12:5070" in listed and "sip:10.0.0.13:5070" in listed and remote.max_calls == 12
     without = plan_voice(voice, tmp_path, kamailio="")
     assert without.dispatcher is None and len(without.workers) == 1 and "kamailio" in (without.note or "")
     assert find_kamailio() is not None, "kamailio is a test dependency: scripts/system_packages.sh"

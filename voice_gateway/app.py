@@ -108,8 +108,9 @@ async def serve(
     await asyncio.to_thread(purge, recordings_folder(settings), settings.voice.recording_retention_days)
     engines = await asyncio.to_thread(load_engines, settings.voice)
     music = await asyncio.to_thread(HoldMusic.load, settings.resolve(settings.voice.hold_music))
-    # The gateway's loopback-only site: the only one that honours the service token.
-    gateway = f"http://127.0.0.1:{settings.gateway.internal_port}"
+    # The gateway's internal site (loopback unless workers run on other machines): the only one that
+    # honours the service token.
+    gateway = f"http://{settings.gateway.internal_host}:{settings.gateway.internal_port}"
     try:
         async with aiohttp.ClientSession() as http:
             token = secrets.service_token.get_secret_value()

@@ -129,7 +129,7 @@ class Phone:
         prm.statusCode = 180 if self.args.ring_only else 200
         call.answer(prm)
 
-    def media_active(self, audio: pj.AudioMedia, codec: str, srtp: bool) -> None:
+    def media_active(self, audio: pj.AudioMedia, codec: str, srtp: bool, rtp_to: str) -> None:
         if self.media_at is not None:
             return
         if self.args.record:
@@ -141,7 +141,7 @@ class Phone:
             self.player.createPlayer(str(self.args.play), 0 if self.args.loop else pj.PJMEDIA_FILE_NO_LOOP)
             self.player.startTransmit(audio)
         self.media_at = time.monotonic()
-        emit("media", codec=codec, srtp=srtp)
+        emit("media", codec=codec, srtp=srtp, rtp_to=rtp_to)
 
     def run(self) -> int:
         pending = sorted(self.args.dtmf, key=lambda plan: plan.at_s)
@@ -229,6 +229,7 @@ class PhoneCall(pj.Call):
                             self.getAudioMedia(media.index),
                             f"{stream.codecName}/{stream.codecClockRate}",
                             "SRTP status: Active" in self.dump(True, ""),
+                            stream.remoteRtpAddress,
                         )
         except Exception as error:
             emit("error", where="onCallMediaState", error=repr(error))

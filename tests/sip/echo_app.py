@@ -68,6 +68,7 @@ class EchoApp:
                 contact_uri=args.register_contact,
             )
         return EndpointConfig(
+            host=args.host,
             port=args.port,
             rtp_port=args.rtp_port,
             rtp_port_count=args.rtp_port_count,
@@ -174,6 +175,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--host", default="127.0.0.1", help="the address SIP and RTP bind to")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--rtp-port", type=int, default=40000)
     parser.add_argument("--rtp-port-count", type=int, default=200)

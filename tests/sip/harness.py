@@ -150,9 +150,9 @@ class Proc:
 class EchoApp(Proc):
     """tests/sip/echo_app.py on a free port; ready once it printed its ready event."""
 
-    def __init__(self, log_dir: Path, *args: str, name: str = "app") -> None:
+    def __init__(self, log_dir: Path, *args: str, name: str = "app", host: str = "127.0.0.1") -> None:
         self.port, self.rtp_port = free_port(), rtp_base()
-        script = [PYTHON, str(HERE / "echo_app.py"), "--port", str(self.port)]
+        script = [PYTHON, str(HERE / "echo_app.py"), "--host", host, "--port", str(self.port)]
         super().__init__(
             name, [*script, "--rtp-port", str(self.rtp_port), "--rtp-port-count", "200", *args], log_dir
         )
@@ -164,9 +164,9 @@ class EchoApp(Proc):
 
 
 @contextmanager
-def echo_app(log_dir: Path, *args: str, name: str = "app") -> Iterator[EchoApp]:
+def echo_app(log_dir: Path, *args: str, name: str = "app", host: str = "127.0.0.1") -> Iterator[EchoApp]:
     """The app for the duration of a test; it must then stop cleanly (exit 0, nothing left running)."""
-    app = EchoApp(log_dir, *args, name=name)
+    app = EchoApp(log_dir, *args, name=name, host=host)
     try:
         yield app
     finally:
@@ -300,15 +300,16 @@ def registrar(
 
 
 class Dispatcher:
-    """kamailio with the voice gateway's dispatcher config in front of the given SIP ports."""
+    """kamailio with the voice gateway's dispatcher config in front of the given SIP ports (on 127.0.0.1,
+    or (address, port) for a worker elsewhere)."""
 
-    def __init__(self, log_dir: Path, workers: list[int], port: int | None = None) -> None:
+    def __init__(self, log_dir: Path, workers: list[int | tuple[str, int]], port: int | None = None) -> None:
         self.port = port or free_port()
         self.config = KamailioDispatcher(
             find_kamailio() or "kamailio",
             "127.0.0.1",
             self.port,
-            [("127.0.0.1", port) for port in workers],
+            [w if isinstance(w, tuple) else ("127.0.0.1", w) for w in workers],
             log_dir / "dispatcher",
         )
         self.log_path = log_dir / "dispatcher.log"
@@ -336,8 +337,9 @@ class Dispatcher:
                 )
             time.sleep(0.1)
 
-    def wait_up(self, port: int, count: int = 1) -> None:
-        self.wait_for(f"{UP_MESSAGE} sip:127.0.0.1:{port}", count)
+    def wait_up(self, worker: int | tuple[str, int], count: int = 1) -> None:
+        host, port = worker if isinstance(worker, tuple) else ("127.0.0.1", worker)
+        self.wait_for(f"{UP_MESSAGE} sip:{host}:{port}", count)
 
     def stop(self) -> None:
         if self.popen.poll() is None:
@@ -350,12 +352,14 @@ class Dispatcher:
 
 
 @contextmanager
-def dispatcher(log_dir: Path, workers: list[int], port: int | None = None) -> Iterator[Dispatcher]:
-    """kamailio dispatching to those ports, once it has seen every one of them answer a probe."""
+def dispatcher(
+    log_dir: Path, workers: list[int | tuple[str, int]], port: int | None = None
+) -> Iterator[Dispatcher]:
+    """kamailio dispatching to those workers, once it has seen every one of them answer a probe."""
     running = Dispatcher(log_dir, workers, port)
     try:
-        for port in workers:
-            running.wait_up(port)
+        for worker in workers:
+            running.wait_up(worker)
         yield running
     finally:
         running.stop()

@@ -41,27 +41,28 @@ class WorkerPlan:
 @dataclass(frozen=True, slots=True)
 class VoicePlan:
     public_uri: str  # what callers dial
-    workers: tuple[WorkerPlan, ...]
+    workers: tuple[WorkerPlan, ...]  # the ones this machine runs
     dispatcher: KamailioDispatcher | None
     # Why fewer processes run than configured (kamailio missing), for the launcher to print.
     note: str | None = None
+    remote_workers: tuple[str, ...] = ()  # address:port of workers other machines run
 
     @property
     def max_calls(self) -> int:
-        return CALLS_PER_PROCESS * len(self.workers)
+        return CALLS_PER_PROCESS * (len(self.workers) + len(self.remote_workers))
 
 
 def plan_voice(voice: VoiceSettings, data_dir: Path, kamailio: str | None = None) -> VoicePlan:
     """The processes for voice.processes; kamailio is the binary (default: the installed one; "": none)."""
     public_uri = f"sip:tandem@{voice.host}:{voice.port}"
     single = WorkerPlan(1, "voice", voice.port, voice.rtp_port, voice.rtp_port_count)
-    if voice.processes == 1:
+    if voice.processes == 1 and not voice.remote_workers:
         return VoicePlan(public_uri, (single,), None)
     binary = find_kamailio() if kamailio is None else kamailio or None
     if binary is None:
         note = (
-            f"voice.processes is {voice.processes} but kamailio is not installed "
-            "(apt-get install kamailio): running one voice process, at most 4 calls"
+            f"voice.processes is {voice.processes} with {len(voice.remote_workers)} remote workers, but "
+            "kamailio is not installed (apt-get install kamailio): running one voice process, at most 4 calls"
         )
         log.warning(note)
         return VoicePlan(public_uri, (single,), None, note)
@@ -81,8 +82,12 @@ def plan_voice(voice: VoiceSettings, data_dir: Path, kamailio: str | None = None
     )
     run_dir = data_dir / "dispatcher"
     targets = [(voice.host, worker.sip_port) for worker in workers]
+    targets += [(host, int(port)) for host, _, port in (w.rpartition(":") for w in voice.remote_workers)]
     return VoicePlan(
-        public_uri, workers, KamailioDispatcher(binary, voice.host, voice.port, targets, run_dir)
+        public_uri,
+        workers,
+        KamailioDispatcher(binary, voice.host, voice.port, targets, run_dir),
+        remote_workers=voice.remote_workers,
     )
 
 
