@@ -31,6 +31,7 @@ DEMO_FLOOR = (
     DemoAccount("sam", "Sam Patel", Role.AGENT, ("cards",)),
     DemoAccount("jo", "Jo Okafor", Role.AGENT, ("payments", "complaints")),
     DemoAccount("morgan", "Morgan Lee", Role.SUPERVISOR, ()),
+    DemoAccount("dana", "Dana Reyes", Role.DESIGNER, ()),
 )
 
 

@@ -28,6 +28,7 @@ class AgentState(StrEnum):
 class Role(StrEnum):
     AGENT = "agent"
     SUPERVISOR = "supervisor"
+    DESIGNER = "designer"  # the conversation designer: the workbench (/designer), never the desk
 
 
 class ContactStatus(StrEnum):

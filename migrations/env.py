@@ -17,9 +17,10 @@ from tandem.schema import modelled
 
 
 def models() -> sa.MetaData:
-    """Every table the gateway and the handoff define, for autogenerate to compare with the database."""
+    """Every table the gateway, the handoff and the workbench define, for autogenerate to compare."""
     import handoff.tables  # noqa: F401
     import tandem.ratings  # noqa: F401
+    import workbench.tables  # noqa: F401
     from tandem.store import metadata
 
     return metadata

@@ -38,6 +38,7 @@ from tandem.rate_limit import RateLimiter
 from tandem.secrets import Secrets
 from tandem.store import Store
 from tandem.validation import InputError
+from workbench import web as workbench_web
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -114,6 +115,7 @@ def create_app(settings: Settings, secrets: Secrets) -> web.Application:
     # The human handoff (desk, dashboard, router) is a package of its own that plugs in here, before
     # the bot watcher starts: a message it replays must meet the escalation policy.
     web_desk.register(app)
+    workbench_web.register(app)
     app.cleanup_ctx.append(_background)
     return app
 

@@ -397,6 +397,16 @@ class HandoffSettings(_Section):
         return self
 
 
+class WorkbenchSettings(_Section):
+    """The conversation designer's workbench (workbench/, the page /designer)."""
+
+    # Where labelled examples are written: the NLU files Rasa trains on, kept in git.
+    training_data: Path = Path("training_data/nlu")
+    # A customer message the NLU was less sure of than this needs a designer's look.
+    low_confidence: float = Field(default=0.6, gt=0, le=1)
+    inbox_days: int = Field(default=30, ge=1, le=365)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TANDEM_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -415,6 +425,7 @@ class Settings(BaseSettings):
     threads: ThreadSettings
     voice: VoiceSettings
     handoff: HandoffSettings
+    workbench: WorkbenchSettings = WorkbenchSettings()
 
     def resolve(self, path: Path) -> Path:
         """Relative paths in config.yml are relative to the repository root, not the cwd."""

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import handoff.tables  # noqa: F401  (every table in the metadata)
 import tandem.ratings  # noqa: F401
+import workbench.tables  # noqa: F401
 from handoff.history import HistoryQuery, search
 from tandem import schema
 from tandem.store import Store, conversations, customers, messages, metadata, utcnow

@@ -868,6 +868,18 @@ function agentName(data) {
   return (agent && agent.display_name) || "Agent";
 }
 
+function flagButton(messageId) {
+  const button = h("button", { class: "btn small flag", type: "button", testid: "flag-misunderstood",
+    title: "Tell the conversation designers the bot misunderstood this message", text: "Bot misunderstood" });
+  button.addEventListener("click", async () => {
+    const response = await fetch(`/api/desk/messages/${messageId}/flag`, { method: "POST", credentials: "same-origin" });
+    if (!response.ok) { toast("Could not flag the message."); return; }
+    button.disabled = true;
+    button.textContent = "Flagged for the designers";
+  });
+  return button;
+}
+
 function appendMessage(message, { scroll = true } = {}) {
   if (shownMessages.has(message.id)) return;
   shownMessages.add(message.id);
@@ -882,6 +894,8 @@ function appendMessage(message, { scroll = true } = {}) {
   if (contact && message.channel && message.channel !== contact.channel) tags.push(h("span", { class: "tag", text: `via ${message.channel}` }));
   const buttons = message.data && Array.isArray(message.data.buttons) ? message.data.buttons : [];
   if (buttons.length) tags.push(h("span", { class: "tag", text: `Buttons: ${buttons.map((b) => b.title).join(" · ")}` }));
+  // For the conversation designers' inbox (/designer): the bot read this customer message wrongly.
+  if (message.sender === "customer" && Number.isInteger(message.id)) tags.push(flagButton(message.id));
   const who = message.sender === "agent" ? agentName(message.data)
     : message.sender === "note" ? `${message.data && message.data.whisper ? "Whisper from your supervisor" : "Private note"} · ${agentName(message.data)}`
     : SENDER_LABEL[message.sender] || message.sender;

@@ -1,4 +1,4 @@
-// Sign-in page for agents and supervisors: POST /api/desk/login, then on to the page for the agent's role.
+// Sign-in page for agents, supervisors and designers: POST /api/desk/login, then on to the role's page.
 const form = document.getElementById("login-form");
 const username = document.getElementById("username");
 const password = document.getElementById("password");
@@ -6,7 +6,8 @@ const showPassword = document.getElementById("show-password");
 const button = document.getElementById("sign-in");
 const errorEl = document.getElementById("login-error");
 
-const home = (agent) => (agent && agent.role === "supervisor" ? "/desk/supervisor" : "/desk");
+const HOME = { supervisor: "/desk/supervisor", designer: "/designer" };
+const home = (agent) => (agent && HOME[agent.role]) || "/desk";
 
 function showError(text, field) {
   errorEl.textContent = text;

@@ -1,0 +1,107 @@
+"""The NLU inbox's reads and writes in the store: the customer messages that may need a look, agents'
+flags, and designers' labels (a labelled message leaves the inbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from handoff.policy import Reason
+from handoff.tables import contacts
+from tandem.store import Sender, messages
+from workbench.inbox import FALLBACK_INTENT, Candidate
+from workbench.tables import nlu_flags, nlu_labels
+
+LIMIT = 1000  # the newest; a designer works through an inbox, not an archive
+
+
+async def candidates(engine: AsyncEngine, since: datetime, threshold: float) -> list[Candidate]:
+    """Customer messages since then, not yet labelled, that the NLU missed or doubted, that an agent
+    flagged, or that belong to a conversation handed over because the bot kept failing."""
+    escalated = sa.select(contacts.c.conversation_id).where(contacts.c.reason == Reason.REPEATED_FAILURE)
+    flagged = sa.select(nlu_flags.c.message_id)
+    query = (
+        sa.select(
+            messages.c.id,
+            messages.c.conversation_id,
+            messages.c.text,
+            messages.c.intent,
+            messages.c.confidence,
+            messages.c.data,
+            messages.c.conversation_id.in_(escalated).label("escalated"),
+            messages.c.id.in_(flagged).label("flagged"),
+        )
+        .where(
+            messages.c.sender == Sender.CUSTOMER,
+            messages.c.created_at >= since,
+            messages.c.id.not_in(sa.select(nlu_labels.c.message_id)),
+            sa.or_(
+                messages.c.intent == FALLBACK_INTENT,
+                messages.c.confidence < threshold,
+                messages.c.id.in_(flagged),
+                messages.c.conversation_id.in_(escalated),
+            ),
+        )
+        .order_by(messages.c.id.desc())
+        .limit(LIMIT)
+    )
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return [
+        Candidate(
+            r.id,
+            r.conversation_id,
+            r.text,
+            r.intent,
+            r.confidence,
+            masked=bool((r.data or {}).get("masked")),
+            escalated=bool(r.escalated),
+            flagged=bool(r.flagged),
+        )
+        for r in rows
+    ]
+
+
+async def flag(engine: AsyncEngine, message_id: int, agent_id: str, now: float) -> None:
+    async with engine.begin() as conn:
+        known = await conn.execute(
+            sa.select(nlu_flags.c.message_id).where(nlu_flags.c.message_id == message_id)
+        )
+        if known.first() is None:
+            await conn.execute(
+                sa.insert(nlu_flags).values(message_id=message_id, agent_id=agent_id, created_at=now)
+            )
+
+
+async def label(
+    engine: AsyncEngine, message_ids: Sequence[int], intent: str, designer_id: str, now: float
+) -> None:
+    async with engine.begin() as conn:
+        done = await conn.execute(
+            sa.select(nlu_labels.c.message_id).where(nlu_labels.c.message_id.in_(message_ids))
+        )
+        fresh = sorted(set(message_ids) - {row.message_id for row in done})
+        if fresh:
+            await conn.execute(
+                sa.insert(nlu_labels),
+                [
+                    {"message_id": i, "intent": intent, "designer_id": designer_id, "created_at": now}
+                    for i in fresh
+                ],
+            )
+
+
+async def customer_messages(engine: AsyncEngine, message_ids: Sequence[int]) -> list[Candidate]:
+    """The customer messages with these ids (any other id is left out)."""
+    query = sa.select(messages).where(messages.c.id.in_(message_ids), messages.c.sender == Sender.CUSTOMER)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return [
+        Candidate(
+            r.id, r.conversation_id, r.text, r.intent, r.confidence, masked=bool((r.data or {}).get("masked"))
+        )
+        for r in rows
+    ]
