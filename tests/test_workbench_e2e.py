@@ -1,5 +1,5 @@
 """The designer's NLU inbox, in headless Chromium against the real stack and a real Rasa: an agent flags a
-customer message on the desk as misunderstood; a message the bot could not read goes to the inbox by
+customer message on the desk as misunderstood (the button's request); a message the bot could not read goes to the inbox by
 itself; a designer labels one with an intent and the other as out of scope, and the examples land in the
 training files (the stack's copy). Agents cannot open the workbench; designers cannot open the desk."""
 
@@ -11,9 +11,9 @@ from playwright.async_api import Browser, BrowserContext, expect
 
 from handoff.store import Role
 from tandem.processes import Stack
-from tests.chat_client import say, start_conversation
-from tests.desk.floor import add_agent, sign_in
-from tests.desk.pages import desk_with_a_chat, signed_in
+from tests.chat_client import say, start_conversation, transcript
+from tests.desk.floor import Desk, add_agent, sign_in
+from tests.desk.pages import signed_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.security]
 WAIT_MS = 30_000
@@ -24,13 +24,19 @@ NONSENSE = "flibbertigibbet wobble sprocket"
 async def test_a_designer_labels_what_the_bot_missed_into_the_training_files(
     browser: Browser, stack: Stack, contexts: list[BrowserContext], http: aiohttp.ClientSession
 ) -> None:
-    desk, conversation = await desk_with_a_chat(browser, contexts, stack, http)
-    await say(http, conversation, MISREAD)
-    # Its conversation, whichever the desk shows now: the list previews each one's last message.
-    await desk.get_by_test_id("contact-item").filter(has_text=MISREAD).click(timeout=WAIT_MS)
-    said = desk.get_by_test_id("message").filter(has_text=MISREAD)
-    await said.get_by_test_id("flag-misunderstood").click(timeout=WAIT_MS)
-    await expect(said.get_by_test_id("flag-misunderstood")).to_have_text("Flagged for the designers")
+    working = await sign_in(stack, await add_agent(stack))
+    desk = await Desk.open(working)
+    try:
+        await desk.wait_for("hello")
+        conversation, _contact = await desk.take_a_chat(http, "I want to talk to a person")
+        await say(http, conversation, MISREAD)
+        heard = await desk.wait_for("message", lambda e: e["message"]["text"] == MISREAD)
+        # What the desk's "Bot misunderstood" button sends.
+        async with working.post(f"/api/desk/messages/{heard['message']['id']}/flag") as response:
+            assert response.status == 200
+    finally:
+        await desk.close()
+        await working.close()
     await say(http, await start_conversation(http), NONSENSE)  # the bot cannot read it: fallback
 
     page = await signed_in(browser, contexts, stack, await add_agent(stack, role=Role.DESIGNER, skills=()))
@@ -67,6 +73,9 @@ async def test_a_designer_labels_what_the_bot_missed_into_the_training_files(
             assert response.status == 403
         async with designer.get("/desk") as response:
             assert response.status == 403
+        [misread] = [m["id"] for m in await transcript(http, conversation) if m["text"] == MISREAD]
+        async with agent.post(f"/api/desk/messages/{misread}/flag") as response:
+            assert response.status == 403  # not a conversation this agent works on
     finally:
         await agent.close()
         await designer.close()

@@ -121,9 +121,10 @@ async def flag(request: web.Request) -> web.Response:
     if not raw.isdigit():
         raise InputError("invalid_message_id", "No such message.", 404)
     engine = request.app[STORE].engine
-    [message] = await inbox_store.customer_messages(engine, [int(raw)]) or [None]
-    if message is None:
+    found = await inbox_store.customer_messages(engine, [int(raw)])
+    if not found:
         raise InputError("unknown_message", "No such customer message.", 404)
+    message = found[0]
     contact = await request.app[HANDOFF].contacts.open_contact_for(message.conversation_id)
     if agent.role != Role.SUPERVISOR and (contact is None or contact.agent_id != agent.id):
         raise InputError("not_yours", "Flag messages of the conversations you are working on.", 403)
