@@ -11,6 +11,7 @@ from aiohttp import web
 from tandem.access import require_service
 from tandem.app_keys import SERVICE
 from tandem.caller_id import caller_identity
+from tandem.conversations import HumanSide
 from tandem.store import Sender
 from tandem.validation import InputError
 from tandem.web_chat import conversation_from_path, read_json
@@ -72,27 +73,28 @@ async def close_conversation(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-@routes.post("/api/internal/conversations/{conversation_id}/bridge-failed")
-async def bridge_failed(request: web.Request) -> web.Response:
-    """The voice gateway could not connect the caller to the agent's phone."""
+async def _with_agent(request: web.Request) -> tuple[str, dict[str, Any], HumanSide]:
+    """A voice gateway's report on a call's agent side: the conversation, the body, and the human side."""
     require_service(request)
     conversation = await conversation_from_path(request)
     body = await read_json(request)
     human = request.app[SERVICE].human
     if human is None:
         raise InputError("no_agent", "This conversation is not with an agent.", 409)
-    await human.bridge_failed(conversation.id, _text(body, "detail", 500))
+    return conversation.id, body, human
+
+
+@routes.post("/api/internal/conversations/{conversation_id}/bridge-failed")
+async def bridge_failed(request: web.Request) -> web.Response:
+    """The voice gateway could not connect the caller to the agent's phone."""
+    conversation_id, body, human = await _with_agent(request)
+    await human.bridge_failed(conversation_id, _text(body, "detail", 500))
     return web.json_response({"ok": True})
 
 
 @routes.post("/api/internal/conversations/{conversation_id}/tap")
 async def tap_status(request: web.Request) -> web.Response:
     """How the supervisor's phone on the call is doing (voice_gateway/tap.py), for their monitor page."""
-    require_service(request)
-    conversation = await conversation_from_path(request)
-    body = await read_json(request)
-    human = request.app[SERVICE].human
-    if human is None:
-        raise InputError("no_agent", "This conversation is not with an agent.", 409)
-    await human.tap_status(conversation.id, _text(body, "state", 20), str(body.get("detail") or "")[:300])
+    conversation_id, body, human = await _with_agent(request)
+    await human.tap_status(conversation_id, _text(body, "state", 20), str(body.get("detail") or "")[:300])
     return web.json_response({"ok": True})
