@@ -213,21 +213,27 @@ def test_caller_hanging_up_mid_reply_leaves_a_closed_recorded_conversation(
     assert senders[:2] == ["bot", "customer"] and senders[-1] == "bot"  # the reply cut off is still stored
 
 
+# Each question's own words: any one of them shows the conversation holds that caller's question
+# (no other caller says it), which is what these tests are about; tiny.en under eight calls at
+# once sometimes mishears one word of a sentence, never all of them.
 QUESTIONS = {
-    "5550111": ("I lost my card.", "lost"),
-    "5550112": ("I would like to talk to a person.", "person"),
-    "5550113": ("Hello, can you help me?", "help"),  # "Hello there." alone was heard as "below there."
-    "5550114": ("How do I activate my new card?", "activate"),
+    "5550111": ("I lost my card.", ("lost",)),
+    "5550112": ("I would like to talk to a person.", ("person", "talk")),
+    "5550113": ("Hello, can you help me?", ("help",)),  # "Hello there." alone was heard as "below there."
+    "5550114": ("How do I activate my new card?", ("activate", "new")),
 }
 MORE_QUESTIONS = {
-    "5550115": ("What is my balance?", "balance"),
-    "5550116": ("My card payment was declined.", "payment"),  # "declined" alone was heard as "defined"
-    "5550117": ("I want to speak to someone.", "speak"),
-    "5550118": ("Good morning.", "morning"),
+    "5550115": ("What is my balance?", ("balance",)),
+    # "declined" alone was heard as "defined", and "card payment" once as "car painted"
+    "5550116": ("My card payment was declined.", ("payment", "declined")),
+    "5550117": ("I want to speak to someone.", ("speak", "someone")),
+    "5550118": ("Good morning.", ("morning",)),
 }
 
 
-def concurrent_calls(stack: Stack, uri: str, tmp_path: Path, questions: dict[str, tuple[str, str]]) -> None:
+def concurrent_calls(
+    stack: Stack, uri: str, tmp_path: Path, questions: dict[str, tuple[str, tuple[str, ...]]]
+) -> None:
     """Every caller asks its question at once; each must hear the greeting and the start of its own
     answer, and the store must hold one conversation per call with the caller's own words."""
     callers = {}
@@ -237,18 +243,18 @@ def concurrent_calls(stack: Stack, uri: str, tmp_path: Path, questions: dict[str
     for caller in callers.values():
         assert caller.wait(40) == 0, caller.describe()
 
-    conversations = {number: answered_call(stack, number, keyword, tmp_path / f"{number}.wav")
-                     for number, (_, keyword) in questions.items()}  # fmt: skip
+    conversations = {number: answered_call(stack, number, own_words, tmp_path / f"{number}.wav")
+                     for number, (_, own_words) in questions.items()}  # fmt: skip
     assert len({c["conversation_id"] for c in conversations.values()}) == len(questions)
 
 
-def answered_call(stack: Stack, number: str, keyword: str, heard_wav: Path) -> dict[str, Any]:
-    """The closed conversation of that caller, who said one thing (with keyword in it) and heard the
+def answered_call(stack: Stack, number: str, own_words: tuple[str, ...], heard_wav: Path) -> dict[str, Any]:
+    """The closed conversation of that caller, who said one thing (with one of own_words in it) and heard the
     greeting and the start of the bot's reply to it."""
     conversation = closed_conversation(stack, conversation_of(stack, number))
     messages = conversation["messages"]
     customer = [m["text"].lower() for m in messages if m["sender"] == "customer"]
-    assert len(customer) == 1 and keyword in customer[0], (number, customer)
+    assert len(customer) == 1 and any(word in customer[0] for word in own_words), (number, customer)
     reply = next(m["text"] for m in messages if m["sender"] == "bot" and m["id"] > messages[1]["id"])
     first_words = _words(reply)[:6]
     heard = _words(heard_text(heard_wav))
