@@ -6,7 +6,7 @@
 # binaries tandem/postgres.py runs as a private server (the tests run the store on it). Installed once,
 # when missing.
 set -euo pipefail
-packages=(chromium asterisk-core-sounds-en-wav asterisk-core-sounds-en asterisk-moh-opsound-wav sip-tester baresip sox espeak-ng kamailio postgresql-15)
+packages=(chromium asterisk-core-sounds-en-wav asterisk-core-sounds-en asterisk-moh-opsound-wav sip-tester baresip sox espeak-ng kamailio postgresql-15 redis-server haproxy)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

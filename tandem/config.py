@@ -407,6 +407,31 @@ class WorkbenchSettings(_Section):
     inbox_days: int = Field(default=30, ge=1, le=365)
 
 
+class ClusterSettings(_Section):
+    """Several gateway processes behind HAProxy, sharing live events, desks' presence, conversation
+    locks, the router's lease and rate limits through Redis. Empty redis_url: one gateway, all of that
+    in its own memory (the embedded default)."""
+
+    # redis://host:port/db; the password is TANDEM_REDIS_PASSWORD, never in this file.
+    redis_url: str | None = None
+    gateways: int = Field(default=1, ge=1, le=8)
+    # Gateway i (1..gateways) listens on 127.0.0.1, public on ports_from + 2i - 2 and internal on
+    # ports_from + 2i - 1; HAProxy takes gateway.port and gateway.internal_port in front of them.
+    gateway_ports_from: int = Field(default=8201, ge=1024, le=65000)
+    # Start redis-server and haproxy from Debian's packages with the stack; false when they run elsewhere.
+    start_services: bool = True
+
+    @model_validator(mode="after")
+    def _gateways_share_redis(self) -> ClusterSettings:
+        if self.gateways > 1 and not self.redis_url:
+            raise ValueError("cluster.gateways > 1 needs cluster.redis_url: the gateways share state there")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return self.redis_url is not None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TANDEM_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -426,6 +451,7 @@ class Settings(BaseSettings):
     voice: VoiceSettings
     handoff: HandoffSettings
     workbench: WorkbenchSettings = WorkbenchSettings()
+    cluster: ClusterSettings = ClusterSettings()
 
     def resolve(self, path: Path) -> Path:
         """Relative paths in config.yml are relative to the repository root, not the cwd."""

@@ -23,7 +23,7 @@ from tandem.config import Settings
 SECRETS_FILE = "secrets.env"
 ENV_PREFIX = "TANDEM_"
 # Generated on first start when the environment does not give them.
-GENERATED = ("service_token", "rasa_token", "actions_token")
+GENERATED = ("service_token", "rasa_token", "actions_token", "redis_password")
 # Below this length a secret is weak: generated ones have 43 characters (32 random bytes).
 STRONG_LENGTH = 32
 
@@ -36,6 +36,7 @@ class Secrets(BaseModel):
     """TANDEM_SERVICE_TOKEN: Tandem's own processes (the voice gateway) to the gateway's internal site.
     TANDEM_RASA_TOKEN: the gateway to Rasa's HTTP API (Rasa's JWT secret; the gateway signs with it).
     TANDEM_ACTIONS_TOKEN: Rasa to the action server.
+    TANDEM_REDIS_PASSWORD: the gateways to the cluster's Redis (cluster.redis_url).
     TANDEM_SIP_PASSWORD: the voice gateway's PBX registration (voice.registration), never generated."""
 
     # A too-short secret's error names the variable, never its value.
@@ -44,6 +45,7 @@ class Secrets(BaseModel):
     service_token: SecretStr = Field(min_length=16)
     rasa_token: SecretStr = Field(min_length=16)
     actions_token: SecretStr = Field(min_length=16)
+    redis_password: SecretStr = Field(min_length=16)
     sip_password: SecretStr | None = None
 
     def environ(self) -> dict[str, str]:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from tandem.config import REPO_ROOT, Settings, load_settings
 from tandem.isolated import write_isolated_config
 from tandem.secrets import (
+    SECRET_ENV_NAMES,
     InsecureSecrets,
     Secrets,
     exposed_listeners,
@@ -38,7 +39,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(autouse=True)
 def no_secrets_from_the_developers_shell(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("TANDEM_SERVICE_TOKEN", "TANDEM_RASA_TOKEN", "TANDEM_ACTIONS_TOKEN", "TANDEM_SIP_PASSWORD"):
+    for name in SECRET_ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
 
 
@@ -72,7 +73,7 @@ def test_the_first_start_generates_a_private_file_and_later_starts_reuse_it(sett
     written = path.read_text(encoding="utf-8")
     for name, value in first.environ().items():
         assert f"{name}={value}\n" in written and len(value) >= 43
-    assert len(set(first.values())) == 3  # three different secrets
+    assert len(set(first.values())) == 4  # four different secrets
     assert load_secrets(settings, environ={}) == first
 
 
@@ -124,7 +125,7 @@ def test_loopback_hosts(host: str, loopback: bool) -> None:
     [(ONCE_SHIPPED[0], True), (ONCE_SHIPPED[1], True), ("x" * 31, True), ("x" * 32, False), (STRONG, False)],
 )
 def test_weak_secrets(secret: str, weak: bool) -> None:
-    secrets = Secrets(service_token=secret, rasa_token=STRONG, actions_token=STRONG)  # type: ignore[arg-type]
+    secrets = Secrets(service_token=secret, rasa_token=STRONG, actions_token=STRONG, redis_password=STRONG)  # type: ignore[arg-type]
     assert weak_secrets(secrets) == (["TANDEM_SERVICE_TOKEN"] if weak else [])
 
 
