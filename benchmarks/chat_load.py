@@ -98,18 +98,21 @@ async def level(url: str, concurrency: int, turns: int) -> dict[str, float]:
     }
 
 
+# The gateway's limits, raised for a load that is no person's flood.
+UNLIMITED = {
+    "rate_limit_per_s": 1000.0,
+    "rate_limit_burst": 1000,
+    "start_limit_per_s": 1000.0,
+    "start_limit_burst": 1000,
+    "client_limit_per_s": 1000.0,
+    "client_limit_burst": 1000,
+}
+
+
 def run_stack(workers: int | None, levels: tuple[int, ...], turns: int) -> dict[int, dict[str, float]]:
     """The levels, on a fresh isolated stack with that many Rasa workers (None: as config.yml)."""
     with tempfile.TemporaryDirectory() as tmp:
-        limits = {
-            "rate_limit_per_s": 1000.0,
-            "rate_limit_burst": 1000,
-            "start_limit_per_s": 1000.0,
-            "start_limit_burst": 1000,
-            "client_limit_per_s": 1000.0,
-            "client_limit_burst": 1000,
-        }
-        config = write_isolated_config(Path(tmp), limits)
+        config = write_isolated_config(Path(tmp), UNLIMITED)
         if workers is not None:
             raw = yaml.safe_load(config.read_text(encoding="utf-8"))
             raw["tandem"]["rasa"]["workers"] = workers

@@ -21,19 +21,11 @@ from pathlib import Path
 
 import aiohttp
 
-from benchmarks.chat_load import customer
+from benchmarks.chat_load import UNLIMITED, customer
 from tandem.isolated import prepared_stack, write_isolated_config
 from tandem.processes import GATEWAY_PYTHON
 
 PY_SPY = GATEWAY_PYTHON.parent / "py-spy"
-LIMITS = {
-    "rate_limit_per_s": 1000.0,
-    "rate_limit_burst": 1000,
-    "start_limit_per_s": 1000.0,
-    "start_limit_burst": 1000,
-    "client_limit_per_s": 1000.0,
-    "client_limit_burst": 1000,
-}
 
 
 async def chat_for(url: str, seconds: float, customers: int = 10) -> list[float]:
@@ -71,7 +63,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        stack = prepared_stack(write_isolated_config(Path(tmp), LIMITS))
+        stack = prepared_stack(write_isolated_config(Path(tmp), UNLIMITED))
         stack.start()
         try:
             asyncio.run(chat_for(stack.gateway_url, 5))  # warm-up

@@ -23,6 +23,7 @@ BENCHMARKS = [
     [GATEWAY_PYTHON, "-m", "benchmarks.handoff_latency"],
     [GATEWAY_PYTHON, "-m", "benchmarks.stt_wer"],
     [GATEWAY_PYTHON, "-m", "benchmarks.chat_load"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.cluster_load"],
     [GATEWAY_PYTHON, "-m", "benchmarks.ticket_create"],
     [GATEWAY_PYTHON, "-m", "benchmarks.history_search"],
     [GATEWAY_PYTHON, "-m", "benchmarks.hotspots"],

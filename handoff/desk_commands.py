@@ -118,7 +118,7 @@ class DeskCommands:
                 answered_at=contact.answered_at or now,
                 agent_lost_at=None,
             )
-            s.working[contact.conversation_id] = (contact.id, agent_id)
+            s.working.start(contact.conversation_id, contact.id, agent_id)
             s.metrics.handoff_offers.labels(OfferOutcome.ACCEPTED).inc()
             s.metrics.handoff_answer_seconds.labels(contact.queue).observe(now - contact.enqueued_at)
             s.push(agent_id, OfferClosedFrame(type="offer_closed", offer_id=offer.id, outcome="accepted"))

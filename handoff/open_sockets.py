@@ -3,9 +3,11 @@ them at once: a session ends on the server, not when the page next reconnects.""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from aiohttp import web
 
@@ -16,6 +18,9 @@ SESSION_ENDED = 4401
 class OpenSockets:
     def __init__(self) -> None:
         self._by_agent: defaultdict[str, set[web.WebSocketResponse]] = defaultdict(set)
+        # With several gateways, the account's sockets on the others end too (handoff/cluster_links.py).
+        self.outbox: Callable[[dict[str, Any]], None] | None = None
+        self._ending: set[asyncio.Task[None]] = set()
 
     @contextlib.contextmanager
     def held(self, agent_id: str, ws: web.WebSocketResponse) -> Iterator[None]:
@@ -28,5 +33,16 @@ class OpenSockets:
                 del self._by_agent[agent_id]
 
     async def end(self, agent_id: str) -> None:
+        if self.outbox:
+            self.outbox({"agent_id": agent_id})
+        await self._end_here(agent_id)
+
+    def apply(self, ended: dict[str, Any]) -> None:
+        """An account's session ended on another gateway."""
+        task = asyncio.create_task(self._end_here(ended["agent_id"]))
+        self._ending.add(task)
+        task.add_done_callback(self._ending.discard)
+
+    async def _end_here(self, agent_id: str) -> None:
         for ws in list(self._by_agent.get(agent_id, ())):
             await ws.close(code=SESSION_ENDED, message=b"session ended")

@@ -11,7 +11,7 @@ routes to them by reason and intent.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -74,6 +74,8 @@ class QueueBook:
     def __init__(self, engine: AsyncEngine, queues: dict[str, QueueSettings]) -> None:
         self._engine = engine
         self.queues = queues  # HandoffSettings.queues: the one dict every part of the handoff reads
+        # With several gateways: a saved queue is sent to the others (handoff/cluster_links.py).
+        self.outbox: Callable[[dict[str, Any]], None] | None = None
 
     async def load(self) -> None:
         """Apply what supervisors saved over config.yml's queues (once, at start)."""
@@ -96,6 +98,12 @@ class QueueBook:
                     )
                 )
         self.queues[name] = queue
+        if self.outbox:
+            self.outbox({"name": name, "settings": stored})
+
+    def apply(self, saved: dict[str, Any]) -> None:
+        """A queue a supervisor saved on another gateway."""
+        self.queues[saved["name"]] = QueueSettings.model_validate(saved["settings"])
 
     def views(self) -> list[dict[str, Any]]:
         return [queue_view(name, queue) for name, queue in sorted(self.queues.items())]

@@ -72,18 +72,19 @@ class Router:
             self._s.wake.clear()
 
     async def recover(self) -> None:
-        """After a restart no desk is connected: start the agents' grace period, withdraw offers."""
+        """When this router starts (after a restart, or taking over from another gateway's): offers
+        made by the last one are withdrawn, and the agents not at a desk start their grace period."""
         s = self._s
         now = s.clock()
         async with s.lock:
-            for offer in await s.contacts.pending_offers():
-                await s.contacts.close_offer(offer.id, OfferOutcome.WITHDRAWN, now)
+            await s.withdraw_offers(now)
             await self._callbacks.withdraw(now)
             for contact in await s.contacts.contacts_in([ContactStatus.ACTIVE]):
                 if contact.agent_id:
-                    s.working[contact.conversation_id] = (contact.id, contact.agent_id)
-                    # The grace period starts now: the agents could not reconnect while we were down.
-                    await s.contacts.update_contact(contact.id, agent_lost_at=now)
+                    s.working.start(contact.conversation_id, contact.id, contact.agent_id)
+                    # Those not connected could not reconnect while no router ran: the grace starts now.
+                    if not s.desks.has_subscribers(contact.agent_id):
+                        await s.contacts.update_contact(contact.id, agent_lost_at=now)
 
     async def tick(self) -> None:
         s = self._s

@@ -15,6 +15,7 @@ from typing import Any
 
 from handoff.events import DeskFrame, OfferClosedFrame
 from handoff.store import Agent, Contact, ContactStatus, HandoffStore, OfferOutcome, OfferRecord
+from handoff.working import WorkingMap
 from tandem.config import HandoffSettings
 from tandem.conversations import ConversationService
 from tandem.events import EventHub
@@ -43,8 +44,7 @@ class HandoffState:
     # Supervisors monitoring a contact (handoff/monitoring.py), keyed by contact id: what its agent's desk
     # gets about it. Apart from `desks`, whose subscribers say whether an agent is at their desk.
     monitors: EventHub = field(default_factory=EventHub)
-    # conversation id -> (contact id, agent id) for contacts an agent is working on.
-    working: dict[str, tuple[str, str]] = field(default_factory=dict)
+    working: WorkingMap = field(default_factory=WorkingMap)
     _background: set[asyncio.Task[None]] = field(default_factory=set, init=False)
 
     def push(self, agent_id: str, frame: DeskFrame) -> None:

@@ -73,7 +73,7 @@ class Views:
         """The contact leaves its agent (closed, handed back, transferred or requeued): store it, drop
         it from the working map, free the agent and refresh their desk. Call holding the lock."""
         await self._s.contacts.update_contact(contact.id, conversation_status, **fields)
-        self._s.working.pop(contact.conversation_id, None)
+        self._s.working.end(contact.conversation_id)
         if contact.agent_id:
             await self._load.agent_freed(contact.agent_id, now)
             self._s.push(contact.agent_id, ContactRemovedFrame(type="contact_removed", contact_id=contact.id))

@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from handoff.canned import CannedLibrary
+from handoff.cluster_links import join_cluster
 from handoff.events import ErrorFrame, HelloFrame, StatsFrame
 from handoff.open_sockets import OpenSockets
 from handoff.passwords import new_session_token, session_hash, verify_or_waste
@@ -30,7 +31,7 @@ from handoff.signin_guard import SignInGuard
 from handoff.store import Agent, HandoffStore, Role
 from tandem import validation
 from tandem.access import client_of, require_same_origin
-from tandem.app_keys import BOT, KNOWLEDGE, METRICS, SERVICE, SETTINGS, STORE
+from tandem.app_keys import BOT, CLUSTER, KNOWLEDGE, METRICS, SERVICE, SETTINGS, STORE
 from tandem.events import Subscription
 from tandem.validation import InputError
 from tandem.web_chat import read_json
@@ -319,7 +320,11 @@ async def _run_service(app: web.Application) -> AsyncIterator[None]:
     )
     await handoff.queue_book.load()  # what supervisors changed on the Queues page, before any routing
     app[SERVICE].human = app[HANDOFF] = handoff
-    router = asyncio.create_task(handoff.run())
+    if CLUSTER in app:
+        await join_cluster(app[CLUSTER], handoff, app[OPEN_SOCKETS])
+        router = asyncio.create_task(app[CLUSTER].while_holding("router", handoff.run))
+    else:
+        router = asyncio.create_task(handoff.run())
     yield
     router.cancel()
     with contextlib.suppress(asyncio.CancelledError):

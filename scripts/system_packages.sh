@@ -24,3 +24,11 @@ fi
 if [[ " ${missing[*]} " == *" postgresql-15 "* ]] && command -v systemctl >/dev/null 2>&1; then
   $SUDO systemctl disable --now postgresql >/dev/null 2>&1 || true
 fi
+# And Debian's own redis-server and haproxy: a cluster stack (python -m tandem up --cluster) starts its
+# own, with generated configs; Debian's would hold port 6379 and run beside them for nothing.
+if [[ " ${missing[*]} " == *" redis-server "* ]] && command -v systemctl >/dev/null 2>&1; then
+  $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
+fi
+if [[ " ${missing[*]} " == *" haproxy "* ]] && command -v systemctl >/dev/null 2>&1; then
+  $SUDO systemctl disable --now haproxy >/dev/null 2>&1 || true
+fi

@@ -15,7 +15,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tandem")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the gateway only")
-    sub.add_parser("up", help="prepare and run Rasa, the action server and the gateway")
+    up = sub.add_parser("up", help="prepare and run Rasa, the action server and the gateway")
+    up.add_argument(
+        "--cluster",
+        action="store_true",
+        help="as a cluster on this machine: PostgreSQL, Redis, HAProxy, 2 gateways, 2 Rasa workers",
+    )
     args = parser.parse_args()
     configure_logging(os.environ.get("TANDEM_LOG_LEVEL", "INFO"))
     try:
@@ -27,7 +32,7 @@ def main() -> None:
         else:
             from tandem.launcher import run_stack
 
-            raise SystemExit(run_stack())
+            raise SystemExit(run_stack(cluster=args.cluster))
     except InsecureSecrets as error:
         raise SystemExit(f"Refusing to start: {error}") from None
 

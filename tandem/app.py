@@ -18,6 +18,7 @@ from tandem.access import INTERNAL_PREFIX, on_internal_site
 from tandem.app_keys import (
     BOT,
     CLIENT_LIMITER,
+    CLUSTER,
     HTTP,
     KNOWLEDGE,
     METRICS,
@@ -29,12 +30,13 @@ from tandem.app_keys import (
     STORE,
 )
 from tandem.bot_client import BotClient
+from tandem.cluster import Cluster
 from tandem.config import Settings
 from tandem.conversations import ConversationService
 from tandem.events import EventHub
 from tandem.knowledge import KnowledgeState
 from tandem.metrics import Metrics
-from tandem.rate_limit import RateLimiter
+from tandem.rate_limit import RateLimiter, SharedRateLimiter
 from tandem.secrets import Secrets
 from tandem.store import Store
 from tandem.validation import InputError
@@ -127,12 +129,31 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     bot = BotClient(settings.rasa, app[SECRETS].rasa_token.get_secret_value(), session)
     app[STORE], app[HTTP], app[BOT] = store, session, bot
     menu = frozenset(option.payload for option in settings.voice.menu.values())
-    app[SERVICE] = ConversationService(
+    service = app[SERVICE] = ConversationService(
         store, bot, EventHub(), app[METRICS], settings.privacy.secret_slots, {"phone": menu}
     )
+    if settings.cluster.redis_url:
+        _join_cluster(app, settings.cluster.redis_url, service)
     yield
+    if CLUSTER in app:
+        await app[CLUSTER].close()
     await session.close()
     await store.close()
+
+
+def _join_cluster(app: web.Application, redis_url: str, service: ConversationService) -> None:
+    """Share with the other gateways what one would keep in memory: conversations' events and locks,
+    and the limits per client address (a client's chats may be served by different gateways)."""
+    gateway = app[SETTINGS].gateway
+    cluster = app[CLUSTER] = Cluster.connect(redis_url, app[SECRETS].redis_password.get_secret_value())
+    cluster.relay("conversations", service.events)
+    service.shared_lock = cluster.conversation_lock
+    app[START_LIMITER] = SharedRateLimiter(
+        cluster.redis, "start", gateway.start_limit_per_s, gateway.start_limit_burst
+    )
+    app[CLIENT_LIMITER] = SharedRateLimiter(
+        cluster.redis, "client", gateway.client_limit_per_s, gateway.client_limit_burst
+    )
 
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
@@ -141,6 +162,8 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(app[SERVICE].watch_bot(settings.rasa.health_interval_s)),
         asyncio.create_task(app[KNOWLEDGE].load(settings)),
     ]
+    if CLUSTER in app:  # after every part has opened its channels
+        tasks.append(asyncio.create_task(app[CLUSTER].run()))
     yield
     for task in tasks:
         task.cancel()

@@ -10,7 +10,8 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -97,12 +98,21 @@ class ConversationService:
         self.bot_available = True
         self._metrics.bot_up.set(1)
         self.human: HumanSide | None = None
+        # With several gateways (tandem/cluster.py), a conversation's turn also holds this lock, shared
+        # by all of them: taken after the process's own, so one process never queues twice on it.
+        self.shared_lock: Callable[[str], AbstractAsyncContextManager[None]] | None = None
 
-    def _lock(self, conversation_id: str) -> asyncio.Lock:
+    @asynccontextmanager
+    async def _lock(self, conversation_id: str) -> AsyncIterator[None]:
         lock = self._locks.get(conversation_id)
         if lock is None:
             lock = self._locks[conversation_id] = asyncio.Lock()
-        return lock
+        async with lock:
+            if self.shared_lock is None:
+                yield
+            else:
+                async with self.shared_lock(conversation_id):
+                    yield
 
     async def open(self, channel: str, external_id: str | None) -> Conversation:
         """A new conversation of the customer behind `external_id`; None (a withheld caller ID) is

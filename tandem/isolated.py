@@ -83,6 +83,23 @@ def write_isolated_config(root: Path, gateway: dict[str, Any] | None = None) -> 
     return path
 
 
+def isolate_cluster(config_path: Path, gateways: int = 2, store_url: str | None = None) -> None:
+    """Make a throw-away config a cluster on free ports: its own Redis (started with the stack, its
+    password the stack's TANDEM_REDIS_PASSWORD) and `gateways` gateways behind HAProxy, which takes
+    the config's gateway.port and internal_port. store_url: e.g. a PostgreSQL database of the test's."""
+    raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    tandem = raw["tandem"]
+    tandem["cluster"] = {
+        "redis_url": f"redis://127.0.0.1:{free_port()}/0",
+        "gateways": gateways,
+        "gateway_ports_from": free_consecutive_ports(2 * gateways),
+        "start_services": True,
+    }
+    if store_url is not None:
+        tandem["store_url"] = store_url
+    config_path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+
+
 def _seed_index(index_dir: Path) -> None:
     """Start from the repository's own index, so thousands of customer questions are embedded once
     per machine rather than once per throw-away stack; prepare() then only adds what changed."""

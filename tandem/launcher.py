@@ -1,4 +1,5 @@
 """`python -m tandem up`: seed the demo bank, build the knowledge index, train if needed, run everything.
+`python -m tandem up --cluster`: the same as a cluster on this machine (tandem/profiles.py).
 
 A process that dies is started again (tandem/restart_policy.py); one that keeps dying stops the stack.
 Ctrl-C (or SIGTERM) stops the gateway, Rasa and the action server, in that order.
@@ -7,6 +8,7 @@ Ctrl-C (or SIGTERM) stops the gateway, Rasa and the action server, in that order
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import threading
@@ -15,6 +17,7 @@ from types import FrameType
 
 from tandem.config import Settings, config_path, settings
 from tandem.processes import Stack
+from tandem.profiles import cluster_profile
 from tandem.secrets import load_secrets
 from tandem.training import ensure_model
 
@@ -35,8 +38,13 @@ def prepare(s: Settings) -> None:
         log.info("demo desk accounts created", extra={"path": str(accounts)})
 
 
-def run_stack() -> int:
-    started = time.monotonic()
+def run_stack(cluster: bool = False) -> int:
+    """cluster: the cluster profile (tandem/profiles.py): PostgreSQL, Redis, HAProxy, two gateways."""
+    with cluster_profile() if cluster else contextlib.nullcontext():
+        return _run(time.monotonic())
+
+
+def _run(started: float) -> int:
     s = settings()
     secrets = load_secrets(s)  # first, so weak secrets stop the start before any work
     prepare(s)

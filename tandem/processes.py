@@ -1,18 +1,17 @@
 """The stack's processes (action server, Rasa, gateway, voice gateway): start, wait until healthy, stop cleanly.
 
 The voice gateway is one process on voice.port, or (voice.processes > 1) that many workers behind
-kamailio's SIP dispatcher, which then owns voice.port (voice_gateway/dispatcher/).
+kamailio's SIP dispatcher, which then owns voice.port (voice_gateway/dispatcher/). Likewise the gateway
+is one process on gateway.port, or (cluster.redis_url set) cluster.gateways of them behind HAProxy,
+with Redis, which then owns gateway.port and gateway.internal_port (tandem/gateway_pool.py).
 
 Secrets reach each child through its environment only, never its command line (`ps` shows those).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import signal
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -21,13 +20,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tandem.config import CONFIG_ENV, REPO_ROOT, Settings
+from tandem.gateway_pool import gateway_processes
+from tandem.managed_process import GATEWAY_PYTHON, ManagedProcess
 from tandem.rasa_workers import worker_urls
 from tandem.restart_policy import GiveUp, RestartPolicy, after_death
 from tandem.secrets import SECRET_ENV_NAMES, Secrets, env_name
 from tandem.training import rasa_env
 from voice_gateway.dispatcher import VoicePlan, plan_voice
 
-GATEWAY_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
+__all__ = ["GATEWAY_PYTHON", "RASA_PYTHON", "ManagedProcess", "Stack", "tracker_store_url"]
+
 RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
 RASA_SECRETS = frozenset({env_name("rasa_token"), env_name("actions_token")})
 ACTIONS_SECRETS = frozenset({env_name("actions_token")})
@@ -44,50 +46,6 @@ def tracker_store_url(store_url: str, data_dir: Path) -> str:
     if scheme.startswith("postgresql"):
         return f"postgresql://{rest}"
     return f"sqlite:///{data_dir / 'rasa_tracker.sqlite'}"
-
-
-@dataclass
-class ManagedProcess:
-    name: str
-    args: list[str]
-    env: dict[str, str]
-    log_path: Path
-    process: subprocess.Popen[bytes] | None = None
-    restart_times: list[float] = field(default_factory=list)  # monotonic
-    restart_at: float | None = None  # dead, and due to start again then
-
-    def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as sink:
-            # A new session per child, so Ctrl-C reaches us once and we stop children in order.
-            self.process = subprocess.Popen(
-                self.args,
-                cwd=REPO_ROOT,
-                env=self.env,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def exited(self) -> int | None:
-        return None if self.process is None else self.process.poll()
-
-    def kill_leftovers(self) -> None:
-        """Forked workers outlive a leader killed with SIGKILL and would hold its port: end the group."""
-        if self.process is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        # rasa_sdk and Sanic fork workers: signal the whole group.
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
 
 
 @dataclass
@@ -166,10 +124,15 @@ class Stack:
                 )
                 for i, url in enumerate(rasa_urls)
             ),
-            ManagedProcess(
-                "gateway", [str(GATEWAY_PYTHON), "-m", "tandem", "serve"], base_env, logs / "gateway.log"
-            ),
         ]
+        if s.cluster.enabled:
+            self.processes += gateway_processes(s, self.secrets, base_env, plain_env, logs)
+        else:
+            self.processes.append(
+                ManagedProcess(
+                    "gateway", [str(GATEWAY_PYTHON), "-m", "tandem", "serve"], base_env, logs / "gateway.log"
+                )
+            )
         # After the gateway: voice only reaches the gateway when a call comes in, and stops first. The
         # workers stop before the dispatcher, so their hang-ups still reach the callers through it.
         self.voice = voice = plan_voice(s.voice, s.resolve(s.data_dir))
@@ -196,6 +159,7 @@ class Stack:
         self.build()
         for process in self.processes:
             process.start()
+            process.wait_ready()
         self.wait_healthy(timeout_s)
 
     def wait_healthy(self, timeout_s: float) -> None:
@@ -225,6 +189,11 @@ class Stack:
     def rasa_processes(self) -> list[ManagedProcess]:
         """The Rasa workers: "rasa", or "rasa-1" .. "rasa-N"."""
         return [p for p in self.processes if p.name == "rasa" or p.name.startswith("rasa-")]
+
+    @property
+    def gateway_processes(self) -> list[ManagedProcess]:
+        """The gateways: "gateway", or "gateway-1" .. "gateway-N" behind HAProxy."""
+        return [p for p in self.processes if p.name == "gateway" or p.name.startswith("gateway-")]
 
     @property
     def voice_processes(self) -> list[ManagedProcess]:

@@ -45,7 +45,16 @@ def revision(connection: sa.Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+# Any number held by nothing else: PostgreSQL's advisory locks are the application's to name.
+MIGRATION_LOCK = 0x74616E64656D  # "tandem"
+
+
 def migrate(connection: sa.Connection) -> None:
-    """Upgrade to the latest migration (a no-op when there already); run inside the caller's transaction."""
+    """Upgrade to the latest migration (a no-op when there already); run inside the caller's transaction.
+
+    On PostgreSQL several gateways (cluster.gateways) open the store at once: one migrates while the
+    others wait for its transaction to end, then find the schema at head."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     if revision(connection) != head():
         command.upgrade(_config(connection), "head")

@@ -10,7 +10,7 @@ from tandem import validation
 from tandem.access import client_of, is_service, require_access
 from tandem.app_keys import CLIENT_LIMITER, METRICS, RATE_LIMITER, SERVICE, SETTINGS, START_LIMITER, STORE
 from tandem.customer_view import customer_message, customer_outcome
-from tandem.rate_limit import RateLimiter
+from tandem.rate_limit import AddressLimiter
 from tandem.ratings import add_rating, checked_rating
 from tandem.store import Conversation
 from tandem.validation import InputError
@@ -37,15 +37,15 @@ async def accessible_conversation(request: web.Request) -> Conversation:
     return conversation
 
 
-def check_rate(limiter: RateLimiter, key: str) -> None:
-    wait_s = limiter.check(key)
+async def check_rate(limiter: AddressLimiter, key: str) -> None:
+    wait_s = await limiter.take(key)
     if wait_s:
         raise InputError("rate_limited", f"Too many messages; retry in {wait_s:.1f} s.", 429)
 
 
 @routes.post("/api/conversations")
 async def start_conversation(request: web.Request) -> web.Response:
-    check_rate(request.app[START_LIMITER], f"start:{client_of(request)}")
+    await check_rate(request.app[START_LIMITER], f"start:{client_of(request)}")
     body = await read_json(request)
     visitor = validation.visitor_id(body.get("visitor_id"))
     conversation = await request.app[SERVICE].open("web", visitor)
@@ -77,9 +77,9 @@ async def get_conversation(request: web.Request) -> web.Response:
 @routes.post("/api/conversations/{conversation_id}/messages")
 async def post_message(request: web.Request) -> web.Response:
     conversation = await accessible_conversation(request)
-    check_rate(request.app[RATE_LIMITER], f"conversation:{conversation.id}")
+    await check_rate(request.app[RATE_LIMITER], f"conversation:{conversation.id}")
     if not is_service(request):  # the voice gateway speaks for many callers from one address
-        check_rate(request.app[CLIENT_LIMITER], f"client:{client_of(request)}")
+        await check_rate(request.app[CLIENT_LIMITER], f"client:{client_of(request)}")
     body = await read_json(request)
     max_bytes = request.app[SETTINGS].gateway.max_message_bytes
     text = validation.message_text(body.get("text"), max_bytes)
@@ -99,7 +99,7 @@ async def post_message(request: web.Request) -> web.Response:
 async def rate_conversation(request: web.Request) -> web.Response:
     """The customer's satisfaction rating of a conversation that has ended: once, 1 to 5."""
     conversation = await accessible_conversation(request)
-    check_rate(request.app[CLIENT_LIMITER], f"client:{client_of(request)}")
+    await check_rate(request.app[CLIENT_LIMITER], f"client:{client_of(request)}")
     body = await read_json(request)
     score, comment = checked_rating(body.get("score"), body.get("comment"))
     await add_rating(request.app[STORE].engine, conversation.id, score, comment)

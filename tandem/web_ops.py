@@ -79,6 +79,14 @@ async def health(request: web.Request) -> web.Response:
     )
 
 
+@routes.get("/health/live")
+async def live(_request: web.Request) -> web.Response:
+    """The process answers HTTP: what a load balancer checks (tandem/haproxy.py) several times a second.
+    /health would probe Rasa and the rest each time, and take every gateway out while Rasa is away,
+    though a gateway without Rasa still takes messages and replays them later."""
+    return web.json_response({"status": "alive"})
+
+
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
     body = generate_latest(request.app[METRICS].registry)
@@ -93,7 +101,7 @@ async def openapi(request: web.Request) -> web.Response:
 
 @routes.get("/api/knowledge/search")
 async def knowledge_search(request: web.Request) -> web.Response:
-    check_rate(request.app[CLIENT_LIMITER], f"client:{client_of(request)}")
+    await check_rate(request.app[CLIENT_LIMITER], f"client:{client_of(request)}")
     knowledge = request.app[KNOWLEDGE]
     if knowledge.index is None:
         raise InputError("index_unavailable", f"The knowledge index is not loaded: {knowledge.error}", 503)

@@ -130,7 +130,7 @@ async def _receive(
             text = validation.message_text(body.get("text"), settings.gateway.max_message_bytes)
             payload = validation.button_payload(body.get("payload"), settings.gateway.max_message_bytes)
             # Per connection, and per client address across all its sockets.
-            wait_s = limiter.check(connection_key) or client_limiter.check(client_key)
+            wait_s = limiter.check(connection_key) or await client_limiter.take(client_key)
             if wait_s:
                 raise InputError("rate_limited", f"Too many messages; retry in {wait_s:.1f} s.", 429)
         except InputError as error:

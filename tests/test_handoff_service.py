@@ -154,7 +154,7 @@ async def working_contact(floor: Floor, agent: Agent, desk: Subscription, channe
     await floor.service.accept(agent.id, offers[0]["offer"]["id"])
     accepted = await floor.contacts.contact(contact.id)
     assert accepted is not None and accepted.status == ContactStatus.ACTIVE
-    assert floor.service.state.working[conversation.id] == (contact.id, agent.id)
+    assert floor.service.state.working.get(conversation.id) == (contact.id, agent.id)
     await drain(desk)
     return accepted
 
@@ -213,7 +213,7 @@ async def test_a_contact_leaving_its_agent_clears_their_desk(
         assert frames[-1]["agent"]["state"] == routing.AVAILABLE
         after = await floor.contacts.contact(contact.id)
         assert after is not None and after.status == contact_status
-        assert contact.conversation_id not in floor.service.state.working
+        assert floor.service.state.working.get(contact.conversation_id) is None
         assert await floor.store.status(contact.conversation_id) == conversation_status
         if action == "bridge_failed":
             assert after.declined_by == [agent.id]
