@@ -69,7 +69,8 @@ def _run(started: float) -> int:
             f"  Metrics:    {stack.gateway_url}/metrics\n"
             f"  OpenAPI:    {stack.gateway_url}/openapi.json\n"
             f"  Internal:   {stack.internal_url}  (loopback only: the service API for the voice gateway)\n"
-            f"  Rasa:       {s.rasa.url}\n"
+            f"  Gateways:   {_gateways(s)}\n"
+            f"  Rasa:       {s.rasa.url} ({s.rasa.workers} worker{'s' if s.rasa.workers > 1 else ''})\n"
             f"  Phone:      {stack.voice_summary()}\n"
             f"Logs in {s.resolve(s.data_dir) / 'logs'}. Press Ctrl-C to stop.\n",
             flush=True,
@@ -85,3 +86,12 @@ def _run(started: float) -> int:
     finally:
         print("Stopping…", flush=True)
         stack.stop()
+
+
+def _gateways(s: Settings) -> str:
+    store = s.store_url.split(":", 1)[0].split("+", 1)[0]
+    if not s.cluster.enabled:
+        return f"one process; store {store}"
+    return (
+        f"{s.cluster.gateways} processes behind HAProxy, sharing Redis ({s.cluster.redis_url}); store {store}"
+    )

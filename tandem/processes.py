@@ -39,6 +39,24 @@ log = logging.getLogger(__name__)
 RESTARTS = RestartPolicy()
 
 
+def rasa_endpoints(s: Settings) -> Path:
+    """bot/endpoints.yml; in a cluster, with Rasa's RedisLockStore on the cluster's Redis added, so that
+    a conversation a worker takes over from another is never run by two at once."""
+    endpoints = REPO_ROOT / "bot" / "endpoints.yml"
+    if not s.cluster.redis_url:
+        return endpoints
+    redis = urlsplit(s.cluster.redis_url)
+    written = s.resolve(s.data_dir) / "rasa-endpoints.yml"
+    written.write_text(
+        endpoints.read_text(encoding="utf-8")
+        + "\n# Added for the cluster (tandem/processes.py rasa_endpoints).\nlock_store:\n  type: redis\n"
+        + f"  url: {redis.hostname}\n  port: {redis.port or 6379}\n  db: {int(redis.path.strip('/') or 0) + 1}\n"
+        + "  password: ${TANDEM_REDIS_PASSWORD}\n  key_prefix: rasa\n",
+        encoding="utf-8",
+    )
+    return written
+
+
 def tracker_store_url(store_url: str, data_dir: Path) -> str:
     """Rasa's tracker store (SQLAlchemy, synchronous): on the gateway's PostgreSQL server when that is the
     store, through psycopg2 (Rasa's venv has it); else a SQLite file of its own beside the store."""
@@ -80,7 +98,9 @@ class Stack:
             "PYTHONPATH": str(REPO_ROOT),
             **self.secrets.environ(),
         }
-        rasa_secrets = {k: v for k, v in self.secrets.environ().items() if k in RASA_SECRETS}
+        # In a cluster, Rasa's lock store is the cluster's Redis too (rasa_endpoints).
+        rasa_names = RASA_SECRETS | ({env_name("redis_password")} if s.cluster.enabled else set())
+        rasa_secrets = {k: v for k, v in self.secrets.environ().items() if k in rasa_names}
         actions_secrets = {k: v for k, v in self.secrets.environ().items() if k in ACTIONS_SECRETS}
         actions_env = {**plain_env, CONFIG_ENV: str(self.config_path), "PYTHONPATH": str(REPO_ROOT)}
         # Every worker shares the tracker store, so any of them can take a conversation over.
@@ -115,7 +135,7 @@ class Stack:
                         "-m",
                         str(self.model),
                         "--endpoints",
-                        str(REPO_ROOT / "bot" / "endpoints.yml"),
+                        str(rasa_endpoints(s)),
                         "--credentials",
                         str(REPO_ROOT / "bot" / "credentials.yml"),
                     ],

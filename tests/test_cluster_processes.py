@@ -83,6 +83,28 @@ def test_a_cluster_stack_has_redis_then_the_gateways_then_haproxy(cluster: Stack
         assert "TANDEM_REDIS_PASSWORD" not in cluster.process(name).env
 
 
+def test_rasa_locks_conversations_in_the_clusters_redis_only_in_a_cluster(
+    tmp_path: Path, cluster: Stack
+) -> None:
+    alone = built_stack(tmp_path / "alone", cluster=False)
+    assert "lock_store" not in _endpoints(alone.rasa_processes[0])
+    assert "TANDEM_REDIS_PASSWORD" not in alone.rasa_processes[0].env
+    password = cluster.secrets.redis_password.get_secret_value()
+    for rasa in cluster.rasa_processes:
+        endpoints = yaml.safe_load(_endpoints(rasa))
+        port = int(cluster.settings.cluster.redis_url.rsplit(":", 1)[1].split("/")[0])
+        assert endpoints["lock_store"] == {
+            "type": "redis", "url": "127.0.0.1", "port": port, "db": 1,
+            "password": "${TANDEM_REDIS_PASSWORD}", "key_prefix": "rasa",
+        }  # fmt: skip
+        assert endpoints["tracker_store"]["url"] == "${TANDEM_RASA_TRACKER_URL}"
+        assert rasa.env["TANDEM_REDIS_PASSWORD"] == password and password not in _endpoints(rasa)
+
+
+def _endpoints(rasa: ManagedProcess) -> str:
+    return Path(rasa.args[rasa.args.index("--endpoints") + 1]).read_text(encoding="utf-8")
+
+
 def test_a_gateways_environment_overrides_only_its_own_fields(
     cluster: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
