@@ -4,7 +4,7 @@ PY := .venv/bin/python
 RASA := PYTHONPATH=$(CURDIR) RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 .venv-rasa/bin/rasa
 RASA_DATA := --config config.yml --domain bot/domain --data training_data/nlu training_data/stories
 
-.PHONY: help run test security bootstrap lint migration format train rasa-test validate stories shell actions index bench
+.PHONY: help run cluster test security bootstrap lint migration format train rasa-test validate stories shell actions index bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 14
@@ -12,6 +12,10 @@ help:  ## list the targets
 run: bootstrap  ## set everything up and run the whole stack
 	scripts/system_packages.sh
 	$(PY) -m tandem up
+
+cluster: bootstrap  ## the same as a cluster on this machine: PostgreSQL, Redis, HAProxy, 2 gateways, 2 Rasa workers
+	scripts/system_packages.sh
+	$(PY) -m tandem up --cluster
 
 test: bootstrap  ## the whole test suite, lint and format check, Rasa data and test stories included (.ci/run calls this)
 	scripts/system_packages.sh

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,9 @@ class SignInGuard:
     ) -> None:
         self._users = FailureCounter(per_user, clock)
         self._addresses = FailureCounter(per_address, clock)
+        # With several gateways, every failure and success is counted on all of them
+        # (handoff/cluster_links.py): a guesser spread over the gateways gets no more tries.
+        self.outbox: Callable[[dict[str, Any]], None] | None = None
 
     def wait_s(self, username: str, address: str) -> float:
         return max(self._users.wait_s(username.lower()), self._addresses.wait_s(address))
@@ -80,6 +84,19 @@ class SignInGuard:
     def failed(self, username: str, address: str) -> None:
         self._users.failed(username.lower())
         self._addresses.failed(address)
+        if self.outbox:
+            self.outbox({"failed": [username, address]})
 
     def succeeded(self, username: str) -> None:
         self._users.clear(username.lower())
+        if self.outbox:
+            self.outbox({"succeeded": username})
+
+    def apply(self, news: dict[str, Any]) -> None:
+        """A sign-in that failed or succeeded on another gateway."""
+        if "failed" in news:
+            username, address = news["failed"]
+            self._users.failed(username.lower())
+            self._addresses.failed(address)
+        else:
+            self._users.clear(news["succeeded"].lower())

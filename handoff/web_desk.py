@@ -321,7 +321,7 @@ async def _run_service(app: web.Application) -> AsyncIterator[None]:
     await handoff.queue_book.load()  # what supervisors changed on the Queues page, before any routing
     app[SERVICE].human = app[HANDOFF] = handoff
     if CLUSTER in app:
-        await join_cluster(app[CLUSTER], handoff, app[OPEN_SOCKETS])
+        await join_cluster(app[CLUSTER], handoff, app[OPEN_SOCKETS], app[SIGNIN_GUARD])
         router = asyncio.create_task(app[CLUSTER].while_holding("router", handoff.run))
     else:
         router = asyncio.create_task(handoff.run())

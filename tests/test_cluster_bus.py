@@ -15,6 +15,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import AuthenticationError
 
+from handoff.signin_guard import SignInGuard
 from handoff.working import WorkingMap
 from tandem import cluster as cluster_module
 from tandem.cluster import LEASE_RENEW_S, LEASE_S, PRESENCE_BELIEVED_S, Cluster
@@ -135,6 +136,22 @@ async def test_who_works_on_what_is_the_same_on_both_gateways(redis_url: str) ->
             await eventually(lambda: working_b.get("conv-1") == ("contact-1", "agent-1"))
             working_b.end("conv-1")
             await eventually(lambda: working_a.get("conv-1") is None)
+
+
+async def test_password_guesses_spread_over_the_gateways_count_on_each(redis_url: str) -> None:
+    async with gateway(redis_url) as a, gateway(redis_url) as b:
+        guard_a, guard_b = SignInGuard(), SignInGuard()
+        guard_a.outbox = a.channel("signins", guard_a.apply)
+        guard_b.outbox = b.channel("signins", guard_b.apply)
+        async with running(a, b):
+            for _ in range(3):
+                guard_a.failed("Alex", "192.0.2.9")
+                guard_b.failed("alex", "198.51.100.4")
+            # Six failures in all, three on each: both gateways make the next guess wait.
+            await eventually(lambda: guard_a.wait_s("alex", "203.0.113.1") > 0)
+            await eventually(lambda: guard_b.wait_s("ALEX", "203.0.113.1") > 0)
+            guard_b.succeeded("alex")
+            await eventually(lambda: guard_a.wait_s("alex", "203.0.113.1") == 0)
 
 
 async def test_a_conversation_is_held_by_one_gateway_at_a_time(redis_url: str) -> None:

@@ -192,6 +192,62 @@ def _kill(stack: Stack, name: str) -> None:
     os.kill(process.pid, signal.SIGKILL)
 
 
+async def test_a_chat_socket_reconnects_through_haproxy_when_its_gateway_dies(cluster: Stack) -> None:
+    async with aiohttp.ClientSession(base_url=cluster.gateway_url) as http:
+        await _both_gateways_up(cluster, http)
+        conversation = await start_conversation(http)
+        await say(http, conversation, QUESTIONS[0])
+        serving = await _gateway_serving(cluster, conversation)
+        socket = await http.ws_connect(f"/api/conversations/{conversation}/ws")
+        assert (await socket.receive_json(timeout=10))["type"] == "hello"
+        _kill(cluster, serving)
+        closed = await socket.receive(timeout=10)
+        assert closed.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR)
+        # As the chat page does: connect again at the same address; HAProxy sends it to the other gateway.
+        async with asyncio.timeout(15):
+            while True:
+                try:
+                    socket = await http.ws_connect(f"/api/conversations/{conversation}/ws")
+                    break
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.5)
+        hello = await socket.receive_json(timeout=10)
+        assert [m["text"] for m in hello["messages"] if m["sender"] == "customer"] == [QUESTIONS[0]]
+        await socket.send_json({"type": "message", "text": QUESTIONS[1], "client_id": "after-the-kill"})
+        async with asyncio.timeout(15):
+            events = []
+            while not any(e["type"] == "ack" for e in events):
+                events.append(await socket.receive_json())
+        assert any(e["type"] == "message" and e["message"]["sender"] == "bot" for e in events), events
+        await socket.close()
+
+
+async def _both_gateways_up(stack: Stack, http: aiohttp.ClientSession) -> None:
+    """The supervisor restarts what an earlier test killed."""
+    async with asyncio.timeout(60):
+        for name in ("gateway-1", "gateway-2"):
+            while True:
+                try:
+                    async with http.get(public_url(stack, name) + "/health/live") as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.5)
+
+
+async def _gateway_serving(stack: Stack, conversation: str) -> str:
+    """Which gateway HAProxy gave the conversation to: the one that logged a decision on its message (its
+    start, with no id in the path yet, may have gone to either)."""
+    async with asyncio.timeout(10):
+        while True:
+            for process in stack.gateway_processes:
+                for line in process.log_path.read_text(errors="replace").splitlines():
+                    if conversation in line and "escalation decision" in line:
+                        return process.name
+            await asyncio.sleep(0.2)
+
+
 def test_the_cluster_left_no_gateway_logging_customer_text(cluster: Stack, tmp_path: Path) -> None:
     logs = Path(cluster.settings.resolve(cluster.settings.data_dir)) / "logs"
     text = "".join(p.read_text(errors="replace") for p in logs.glob("*.log"))
