@@ -70,6 +70,7 @@ async def eventually(check: Callable[[], bool], within_s: float = 3.0) -> None:
         await asyncio.sleep(0.05)
 
 
+@pytest.mark.security
 async def test_a_password_is_required(redis_url: str) -> None:
     stranger = Redis.from_url(redis_url)
     with pytest.raises(AuthenticationError):
@@ -138,6 +139,7 @@ async def test_who_works_on_what_is_the_same_on_both_gateways(redis_url: str) ->
             await eventually(lambda: working_a.get("conv-1") is None)
 
 
+@pytest.mark.security
 async def test_password_guesses_spread_over_the_gateways_count_on_each(redis_url: str) -> None:
     async with gateway(redis_url) as a, gateway(redis_url) as b:
         guard_a, guard_b = SignInGuard(), SignInGuard()
@@ -237,6 +239,7 @@ async def test_a_client_has_one_limit_across_gateways(redis_url: str) -> None:
         assert await on_a.take("client:198.51.100.7") == 0.0  # another client's bucket is its own
 
 
+@pytest.mark.security
 def test_the_redis_password_is_in_a_private_file(tmp_path: Path) -> None:
     plan = write_config(tmp_path / "redis", 6390, PASSWORD)
     assert plan.config_path.stat().st_mode & 0o077 == 0

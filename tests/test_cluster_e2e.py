@@ -248,8 +248,14 @@ async def _gateway_serving(stack: Stack, conversation: str) -> str:
             await asyncio.sleep(0.2)
 
 
-def test_the_cluster_left_no_gateway_logging_customer_text(cluster: Stack, tmp_path: Path) -> None:
+@pytest.mark.security
+async def test_the_cluster_logs_no_customer_text_and_no_redis_password(cluster: Stack) -> None:
+    said = "my card ending 4821 was swallowed by the machine on Elm Street"
+    async with aiohttp.ClientSession(base_url=cluster.gateway_url) as http:
+        conversation = await start_conversation(http)
+        await say(http, conversation, said)
+        await _gateway_serving(cluster, conversation)  # its turn is logged by now
     logs = Path(cluster.settings.resolve(cluster.settings.data_dir)) / "logs"
     text = "".join(p.read_text(errors="replace") for p in logs.glob("*.log"))
-    assert "swallowed by the machine" not in text
+    assert "Elm Street" not in text and "swallowed" not in text
     assert cluster.secrets.redis_password.get_secret_value() not in text

@@ -182,6 +182,7 @@ def test_haproxy_serves_tls_with_the_gateways_certificate(tmp_path: Path) -> Non
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+@pytest.mark.security
 def test_the_redis_password_is_in_a_private_file_only(cluster: Stack) -> None:
     s = cluster.settings
     password = cluster.secrets.redis_password.get_secret_value()
@@ -214,6 +215,7 @@ def _client(port: int | None, password: str | None = None) -> redis.Redis:
     )
 
 
+@pytest.mark.security
 def test_a_real_redis_wants_the_password(cluster: Stack, running_redis: ManagedProcess) -> None:
     port = running_redis.ready_port
     password = cluster.secrets.redis_password.get_secret_value()
