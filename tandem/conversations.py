@@ -240,12 +240,13 @@ class ConversationService:
             log.info("security answer masked", extra={"message_id": message.id})
         # What the NLU pulled out of a masked message (an account number, a date) is as secret as the text.
         entities = [] if (message.data or {}).get("masked") else turn.entities
-        await self._store.mark_delivered(message, turn.intent, turn.confidence, entities)
-        await self._store.set_awaiting_slot(conversation.id, turn.requested_slot)
-        for reply in turn.replies:
-            await self._say(
-                conversation, Sender.BOT, reply.text, {"buttons": reply.buttons} if reply.buttons else None
-            )
+        replies = [(r.text, {"buttons": r.buttons} if r.buttons else None) for r in turn.replies]
+        stored = await self._store.record_bot_turn(
+            message, (turn.intent, turn.confidence, entities), turn.requested_slot, replies
+        )
+        for reply in stored:
+            self._metrics.messages.labels(conversation.channel, Sender.BOT).inc()
+            self.events.publish(conversation.id, {"type": "message", "message": reply.to_json()})
         self.events.publish(conversation.id, {"type": "typing", "on": False})
         return turn
 

@@ -413,13 +413,55 @@ class Store:
     async def mark_delivered(
         self, message: Message, intent: str | None, confidence: float | None, entities: list[Any]
     ) -> None:
-        data = {**(message.data or {}), "entities": entities} if entities else message.data
         async with self._engine.begin() as conn:
+            await conn.execute(_delivered(message, intent, confidence, entities))
+
+    async def record_bot_turn(
+        self,
+        message: Message,
+        turn: tuple[str | None, float | None, list[Any]],
+        awaiting_slot: str | None,
+        replies: Sequence[tuple[str, dict[str, Any] | None]],
+    ) -> list[Message]:
+        """The bot's answer to a message, in one transaction: the message delivered (turn: intent,
+        confidence, entities), the slot the bot now asks for, and its replies. A gateway that dies midway
+        leaves the message pending, to be answered again in full, never half answered."""
+        now = utcnow()
+        stored = []
+        async with self._engine.begin() as conn:
+            await conn.execute(_delivered(message, *turn))
             await conn.execute(
-                sa.update(messages)
-                .where(messages.c.id == message.id)
-                .values(bot_delivery=Delivery.DELIVERED, intent=intent, confidence=confidence, data=data)
+                sa.update(conversations)
+                .where(conversations.c.id == message.conversation_id)
+                .values(awaiting_slot=awaiting_slot, updated_at=now)
             )
+            for text, data in replies:
+                result = await conn.execute(
+                    sa.insert(messages).values(
+                        conversation_id=message.conversation_id,
+                        created_at=now,
+                        channel=message.channel,
+                        sender=Sender.BOT,
+                        text=text,
+                        data=data,
+                    )
+                )
+                message_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+                stored.append(
+                    Message(
+                        message_id,
+                        message.conversation_id,
+                        now,
+                        message.channel,
+                        Sender.BOT,
+                        text,
+                        None,
+                        None,
+                        None,
+                        data,
+                    )
+                )
+        return stored
 
     async def mask_message(self, message: Message, masked_text: str) -> Message:
         """Replace a customer message found to be a security answer by its mask; nothing derived from
@@ -475,14 +517,6 @@ class Store:
                 sa.select(conversations.c.awaiting_slot).where(conversations.c.id == conversation_id)
             )
 
-    async def set_awaiting_slot(self, conversation_id: str, slot: str | None) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                sa.update(conversations)
-                .where(conversations.c.id == conversation_id)
-                .values(awaiting_slot=slot)
-            )
-
     async def withhold(self, message: Message) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(
@@ -532,6 +566,17 @@ class Store:
         """As many as pending_messages() replays: a closed conversation's are never sent."""
         async with self._engine.connect() as conn:
             return int(await conn.scalar(sa.select(sa.func.count()).where(_replayable())) or 0)
+
+
+def _delivered(
+    message: Message, intent: str | None, confidence: float | None, entities: list[Any]
+) -> sa.Update:
+    data = {**(message.data or {}), "entities": entities} if entities else message.data
+    return (
+        sa.update(messages)
+        .where(messages.c.id == message.id)
+        .values(bot_delivery=Delivery.DELIVERED, intent=intent, confidence=confidence, data=data)
+    )
 
 
 def _replayable() -> sa.ColumnElement[bool]:
