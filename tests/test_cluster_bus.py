@@ -15,6 +15,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import AuthenticationError
 
+from handoff.cluster_links import SharedWake
 from handoff.signin_guard import SignInGuard
 from handoff.working import WorkingMap
 from tandem import cluster as cluster_module
@@ -154,6 +155,16 @@ async def test_password_guesses_spread_over_the_gateways_count_on_each(redis_url
             await eventually(lambda: guard_b.wait_s("ALEX", "203.0.113.1") > 0)
             guard_b.succeeded("alex")
             await eventually(lambda: guard_a.wait_s("alex", "203.0.113.1") == 0)
+
+
+async def test_the_router_is_woken_from_the_other_gateway(redis_url: str) -> None:
+    async with gateway(redis_url) as a, gateway(redis_url) as b:
+        here, router = SharedWake(), SharedWake()
+        here.send = a.channel("wake", here.heard)
+        router.send = b.channel("wake", router.heard)
+        async with running(a, b):
+            here.set()  # an agent became available on gateway a
+            await asyncio.wait_for(router.wait(), 1.0)
 
 
 async def test_a_conversation_is_held_by_one_gateway_at_a_time(redis_url: str) -> None:
