@@ -11,7 +11,6 @@ from typing import Any
 from handoff.open_sockets import OpenSockets
 from handoff.service import HandoffService
 from handoff.signin_guard import SignInGuard
-from handoff.store import ContactStatus
 from tandem.cluster import Cluster
 
 
@@ -36,10 +35,7 @@ async def join_cluster(
     cluster: Cluster, handoff: HandoffService, sockets: OpenSockets, guard: SignInGuard
 ) -> None:
     state = handoff.state
-    # Before the relay: this gateway's copy starts from the store, and telling the others is not news.
-    for contact in await state.contacts.contacts_in([ContactStatus.ACTIVE]):
-        if contact.agent_id:
-            state.working.start(contact.conversation_id, contact.id, contact.agent_id)
+    await state.load_working()  # before the relay: this gateway's copy starts from the store
     cluster.relay("desks", state.desks, presence=True)
     cluster.relay("monitors", state.monitors)
     state.working.outbox = cluster.channel("working", state.working.apply)

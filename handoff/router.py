@@ -79,12 +79,10 @@ class Router:
         async with s.lock:
             await s.withdraw_offers(now)
             await self._callbacks.withdraw(now)
-            for contact in await s.contacts.contacts_in([ContactStatus.ACTIVE]):
-                if contact.agent_id:
-                    s.working.start(contact.conversation_id, contact.id, contact.agent_id)
-                    # Those not connected could not reconnect while no router ran: the grace starts now.
-                    if not s.desks.has_subscribers(contact.agent_id):
-                        await s.contacts.update_contact(contact.id, agent_lost_at=now)
+            for contact in await s.load_working():
+                # Those not connected could not reconnect while no router ran: the grace starts now.
+                if not s.desks.has_subscribers(str(contact.agent_id)):
+                    await s.contacts.update_contact(contact.id, agent_lost_at=now)
 
     async def tick(self) -> None:
         s = self._s

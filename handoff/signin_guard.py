@@ -82,18 +82,18 @@ class SignInGuard:
         return max(self._users.wait_s(username.lower()), self._addresses.wait_s(address))
 
     def failed(self, username: str, address: str) -> None:
-        self._users.failed(username.lower())
-        self._addresses.failed(address)
-        if self.outbox:
-            self.outbox({"failed": [username, address]})
+        self._tell({"failed": [username, address]})
 
     def succeeded(self, username: str) -> None:
-        self._users.clear(username.lower())
+        self._tell({"succeeded": username})
+
+    def _tell(self, news: dict[str, Any]) -> None:
+        self.apply(news)
         if self.outbox:
-            self.outbox({"succeeded": username})
+            self.outbox(news)
 
     def apply(self, news: dict[str, Any]) -> None:
-        """A sign-in that failed or succeeded on another gateway."""
+        """A sign-in that failed or succeeded, here or on another gateway."""
         if "failed" in news:
             username, address = news["failed"]
             self._users.failed(username.lower())

@@ -58,6 +58,13 @@ class HandoffState:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
+    async def load_working(self) -> list[Contact]:
+        """The working map filled from the store's active contacts; returns those with an agent."""
+        assigned = [c for c in await self.contacts.contacts_in([ContactStatus.ACTIVE]) if c.agent_id]
+        for contact in assigned:
+            self.working.known(contact.conversation_id, contact.id, str(contact.agent_id))
+        return assigned
+
     async def agent(self, agent_id: str) -> Agent:
         agent = await self.contacts.agent(agent_id)
         if agent is None:

@@ -22,18 +22,23 @@ class WorkingMap:
         return self._map.get(conversation_id)
 
     def start(self, conversation_id: str, contact_id: str, agent_id: str) -> None:
-        self._map[conversation_id] = (contact_id, agent_id)
-        if self.outbox:
-            self.outbox({"conversation_id": conversation_id, "contact_id": contact_id, "agent_id": agent_id})
+        self._tell({"conversation_id": conversation_id, "contact_id": contact_id, "agent_id": agent_id})
 
     def end(self, conversation_id: str) -> None:
-        self._map.pop(conversation_id, None)
+        self._tell({"conversation_id": conversation_id})
+
+    def known(self, conversation_id: str, contact_id: str, agent_id: str) -> None:
+        """Already so in the store (read at start): not news for the other gateways."""
+        self._map[conversation_id] = (contact_id, agent_id)
+
+    def _tell(self, change: Change) -> None:
+        self.apply(change)
         if self.outbox:
-            self.outbox({"conversation_id": conversation_id})
+            self.outbox(change)
 
     def apply(self, change: Change) -> None:
-        """A change made on another gateway."""
+        """A change made here or on another gateway."""
         if "agent_id" in change:
-            self._map[change["conversation_id"]] = (change["contact_id"], change["agent_id"])
+            self.known(change["conversation_id"], change["contact_id"], change["agent_id"])
         else:
             self._map.pop(change["conversation_id"], None)

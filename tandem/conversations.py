@@ -245,8 +245,7 @@ class ConversationService:
             message, (turn.intent, turn.confidence, entities), turn.requested_slot, replies
         )
         for reply in stored:
-            self._metrics.messages.labels(conversation.channel, Sender.BOT).inc()
-            self.events.publish(conversation.id, {"type": "message", "message": reply.to_json()})
+            self._announce(conversation, reply)
         self.events.publish(conversation.id, {"type": "typing", "on": False})
         return turn
 
@@ -282,9 +281,15 @@ class ConversationService:
     async def _say(
         self, conversation: Conversation, sender: Sender, text: str, data: dict[str, Any] | None = None
     ) -> None:
-        stored = await self._store.add_message(conversation.id, conversation.channel, sender, text, data=data)
-        self._metrics.messages.labels(conversation.channel, sender).inc()
-        self.events.publish(conversation.id, {"type": "message", "message": stored.to_json()})
+        self._announce(
+            conversation,
+            await self._store.add_message(conversation.id, conversation.channel, sender, text, data=data),
+        )
+
+    def _announce(self, conversation: Conversation, message: Message) -> None:
+        """A stored message, counted and sent to everyone following the conversation."""
+        self._metrics.messages.labels(conversation.channel, message.sender).inc()
+        self.events.publish(conversation.id, {"type": "message", "message": message.to_json()})
 
     async def _probe_bot(self) -> bool:
         """Ask Rasa directly rather than trust a flag up to one probe interval old."""

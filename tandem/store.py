@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from tandem.schema import migrate
 
@@ -391,24 +391,13 @@ class Store:
     ) -> Message:
         now = utcnow()
         async with self._engine.begin() as conn:
-            result = await conn.execute(
-                sa.insert(messages).values(
-                    conversation_id=conversation_id,
-                    created_at=now,
-                    channel=channel,
-                    sender=sender,
-                    text=text,
-                    bot_delivery=bot_delivery,
-                    data=data,
-                )
+            message = await _insert_message(
+                conn, conversation_id, now, channel, sender, text, bot_delivery=bot_delivery, data=data
             )
             await conn.execute(
                 sa.update(conversations).where(conversations.c.id == conversation_id).values(updated_at=now)
             )
-            message_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-        return Message(
-            message_id, conversation_id, now, channel, sender, text, None, None, bot_delivery, data
-        )
+        return message
 
     async def mark_delivered(
         self, message: Message, intent: str | None, confidence: float | None, entities: list[Any]
@@ -427,7 +416,6 @@ class Store:
         confidence, entities), the slot the bot now asks for, and its replies. A gateway that dies midway
         leaves the message pending, to be answered again in full, never half answered."""
         now = utcnow()
-        stored = []
         async with self._engine.begin() as conn:
             await conn.execute(_delivered(message, *turn))
             await conn.execute(
@@ -435,32 +423,12 @@ class Store:
                 .where(conversations.c.id == message.conversation_id)
                 .values(awaiting_slot=awaiting_slot, updated_at=now)
             )
-            for text, data in replies:
-                result = await conn.execute(
-                    sa.insert(messages).values(
-                        conversation_id=message.conversation_id,
-                        created_at=now,
-                        channel=message.channel,
-                        sender=Sender.BOT,
-                        text=text,
-                        data=data,
-                    )
+            stored = [
+                await _insert_message(
+                    conn, message.conversation_id, now, message.channel, Sender.BOT, text, data=data
                 )
-                message_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-                stored.append(
-                    Message(
-                        message_id,
-                        message.conversation_id,
-                        now,
-                        message.channel,
-                        Sender.BOT,
-                        text,
-                        None,
-                        None,
-                        None,
-                        data,
-                    )
-                )
+                for text, data in replies
+            ]
         return stored
 
     async def mask_message(self, message: Message, masked_text: str) -> Message:
@@ -566,6 +534,32 @@ class Store:
         """As many as pending_messages() replays: a closed conversation's are never sent."""
         async with self._engine.connect() as conn:
             return int(await conn.scalar(sa.select(sa.func.count()).where(_replayable())) or 0)
+
+
+async def _insert_message(
+    conn: AsyncConnection,
+    conversation_id: str,
+    now: datetime,
+    channel: str,
+    sender: Sender,
+    text: str,
+    *,
+    bot_delivery: Delivery | None = None,
+    data: dict[str, Any] | None = None,
+) -> Message:
+    result = await conn.execute(
+        sa.insert(messages).values(
+            conversation_id=conversation_id,
+            created_at=now,
+            channel=channel,
+            sender=sender,
+            text=text,
+            bot_delivery=bot_delivery,
+            data=data,
+        )
+    )
+    message_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    return Message(message_id, conversation_id, now, channel, sender, text, None, None, bot_delivery, data)
 
 
 def _delivered(
