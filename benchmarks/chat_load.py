@@ -2,7 +2,8 @@
 
 Runs a whole isolated stack (real Rasa, action server, knowledge index, SQLite). Each simulated
 customer sends messages one after another over REST, waiting for the replies, with no think time:
-this measures capacity, not a human's pace. The per-conversation rate limit is raised for the run
+this measures capacity, not a human's pace. One more level keeps 10 customers at issue 11's pace,
+pausing 0.3 s after each reply: the latency a customer meets at that load. The per-conversation rate limit is raised for the run
 (it protects against a person's flood, which this is not), and so is the per-address limit on new
 conversations, since every simulated customer comes from 127.0.0.1.
 
@@ -44,7 +45,9 @@ MESSAGES = [
 ]
 
 
-async def customer(session: aiohttp.ClientSession, turns: int, latencies: list[float]) -> None:
+async def customer(
+    session: aiohttp.ClientSession, turns: int, latencies: list[float], think_s: float = 0.0
+) -> None:
     async with session.post("/api/conversations", json={"visitor_id": str(uuid.uuid4())}) as response:
         conversation = (await response.json())["conversation_id"]
     for i in range(turns):
@@ -56,6 +59,7 @@ async def customer(session: aiohttp.ClientSession, turns: int, latencies: list[f
             if response.status != 200 or not body["bot_available"]:
                 raise RuntimeError(f"turn failed: {response.status} {body}")
         latencies.append((time.perf_counter() - started) * 1000)
+        await asyncio.sleep(think_s)
 
 
 def cpu_s(pids: list[int]) -> float:
@@ -78,7 +82,7 @@ def server_pids() -> dict[str, list[int]]:
     return found
 
 
-async def level(url: str, concurrency: int, turns: int) -> dict[str, float]:
+async def level(url: str, concurrency: int, turns: int, think_s: float = 0.0) -> dict[str, float]:
     latencies: list[float] = []
     connector = aiohttp.TCPConnector(limit=concurrency + 5)
     async with aiohttp.ClientSession(base_url=url, connector=connector) as session:
@@ -86,7 +90,7 @@ async def level(url: str, concurrency: int, turns: int) -> dict[str, float]:
         servers = server_pids()
         cpu_before = {name: cpu_s(pids) for name, pids in servers.items()}
         started = time.perf_counter()
-        await asyncio.gather(*(customer(session, turns, latencies) for _ in range(concurrency)))
+        await asyncio.gather(*(customer(session, turns, latencies, think_s) for _ in range(concurrency)))
         wall = time.perf_counter() - started
         cpu = {name: cpu_s(pids) - cpu_before[name] for name, pids in servers.items()}
     return {
@@ -109,8 +113,14 @@ UNLIMITED = {
 }
 
 
-def run_stack(workers: int | None, levels: tuple[int, ...], turns: int) -> dict[int, dict[str, float]]:
-    """The levels, on a fresh isolated stack with that many Rasa workers (None: as config.yml)."""
+PACED = (10, 0.3)  # issue 11's load: 10 customers, each pausing 0.3 s after a reply
+
+
+def run_stack(
+    workers: int | None, levels: tuple[tuple[int, float], ...], turns: int
+) -> dict[tuple[int, float], dict[str, float]]:
+    """The levels (concurrency, think time s), on a fresh isolated stack with that many Rasa workers
+    (None: as config.yml)."""
     with tempfile.TemporaryDirectory() as tmp:
         config = write_isolated_config(Path(tmp), UNLIMITED)
         if workers is not None:
@@ -120,7 +130,7 @@ def run_stack(workers: int | None, levels: tuple[int, ...], turns: int) -> dict[
         stack = prepared_stack(config)
         stack.start()
         try:
-            return {c: asyncio.run(level(stack.gateway_url, c, turns)) for c in levels}
+            return {(c, t): asyncio.run(level(stack.gateway_url, c, turns, t)) for c, t in levels}
         finally:
             stack.stop()
 
@@ -130,15 +140,20 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=20, help="messages per simulated customer")
     args = parser.parse_args()
     workers = settings().rasa.workers
-    results = run_stack(None, (1, 10, 50), args.turns)
+    ran = run_stack(None, ((1, 0.0), (10, 0.0), (50, 0.0), PACED), args.turns)
+    paced = ran.pop(PACED)
+    results = {c: r for (c, _), r in ran.items()}
     # The same load on one Rasa worker, in the same run: the ratio is what the workers bring.
-    baseline = run_stack(1, (10,), args.turns)[10]
+    baseline = run_stack(1, ((10, 0.0),), args.turns)[(10, 0.0)]
     figures = {}
     for c, r in results.items():
         figures[f"chat_p50_ms_c{c}"] = round(r["p50"], 1)
         figures[f"chat_p95_ms_c{c}"] = round(r["p95"], 1)
         figures[f"chat_msgs_per_s_c{c}"] = round(r["msgs_per_s"], 1)
     figures["chat_msgs_per_s"] = max(round(r["msgs_per_s"], 1) for r in results.values())
+    figures["chat_p50_ms_c10_paced"] = round(paced["p50"], 1)
+    figures["chat_p95_ms_c10_paced"] = round(paced["p95"], 1)
+    figures["chat_msgs_per_s_c10_paced"] = round(paced["msgs_per_s"], 1)
     figures["chat_msgs_per_s_c10_one_worker"] = round(baseline["msgs_per_s"], 1)
     figures["chat_rasa_workers"] = workers
     # CPU per message at 10 concurrent, summed over the Rasa workers (and likewise the other servers).
@@ -146,12 +161,16 @@ def main() -> None:
         figures[f"{name}_cpu_ms_per_turn"] = round(results[10][f"{name}_cpu_ms_per_turn"], 1)
     merge_results(figures)
     print(header("make bench (benchmarks.chat_load)"))
-    print(f"\n{workers} Rasa workers (config.yml); the last row is the same run's baseline on one worker.")
+    print(f"\n{workers} Rasa workers (config.yml); the row with 1 worker is the same run's baseline.")
     print("\n| Rasa workers | concurrent conversations | messages | p50 ms | p95 ms | messages/s |")
     print("|---|---|---|---|---|---|")
     for c, r in [*((c, r) for c, r in results.items()), (10, baseline)]:
         n = 1 if r is baseline else workers
         print(f"| {n} | {c} | {r['n']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['msgs_per_s']:.1f} |")
+    print(
+        f"| {workers} | 10, pausing {PACED[1]} s | {paced['n']} | {paced['p50']:.0f} | {paced['p95']:.0f} "
+        f"| {paced['msgs_per_s']:.1f} |"
+    )
     ratio = results[10]["msgs_per_s"] / baseline["msgs_per_s"]
     print(f"\nThroughput at 10 concurrent, {workers} workers / 1 worker: {ratio:.2f}")
     print("\nCPU per message at 10 concurrent (user + system, whole process trees):")
