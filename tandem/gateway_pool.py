@@ -64,6 +64,12 @@ def gateway_processes(
     Redis gets no secret in its environment (its password is in its 0600 config file); HAProxy none."""
     if not s.cluster.enabled:
         raise ValueError("a gateway pool needs cluster.redis_url")
+    if s.cluster.gateways > 1 and s.store_url.startswith("sqlite"):
+        # Each gateway would hold its own SQLite writer on one file: writes queue on the file lock and a
+        # busy gateway's turn times out. The cluster's store is a server.
+        raise ValueError(
+            "cluster.gateways > 1 needs a PostgreSQL store_url (TANDEM_STORE_URL); SQLite serves one gateway"
+        )
     gateways = [
         ManagedProcess(
             b.name,

@@ -33,12 +33,14 @@ from tandem.profiles import cluster_profile
 from tandem.secrets import load_secrets
 
 CONVERSATION = "0123456789abcdef0123456789abcdef"
+# Building a stack plans its processes and connects to nothing.
+UNREACHED_POSTGRES = "postgresql+asyncpg://tandem@127.0.0.1:1/tandem"
 
 
-def built_stack(root: Path, cluster: bool) -> Stack:
+def built_stack(root: Path, cluster: bool, store_url: str = UNREACHED_POSTGRES) -> Stack:
     config = write_isolated_config(root)
     if cluster:
-        isolate_cluster(config)
+        isolate_cluster(config, store_url=store_url)
     settings = load_settings(config)
     stack = Stack(settings, config, Path("unused.tar.gz"), load_secrets(settings, environ={}))
     stack.build()
@@ -117,6 +119,11 @@ def test_a_gateways_environment_overrides_only_its_own_fields(
     assert seen.gateway.trusted_proxies == ("127.0.0.1",)
     assert seen.gateway.max_message_bytes == cluster.settings.gateway.max_message_bytes
     assert seen.gateway.rate_limit_per_s == cluster.settings.gateway.rate_limit_per_s
+
+
+def test_several_gateways_on_one_sqlite_file_are_refused_with_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="needs a PostgreSQL store_url"):
+        built_stack(tmp_path, cluster=True, store_url=f"sqlite+aiosqlite:///{tmp_path}/tandem.sqlite")
 
 
 def test_the_gateways_ports_may_not_take_haproxys(tmp_path: Path) -> None:
