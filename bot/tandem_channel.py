@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.utils.common import call_potential_coroutine
 from sanic import Blueprint, response
@@ -20,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import turn_summary
+from bot.replayed_turns import MESSAGE_ID_KEY, earlier_answer
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,13 @@ def read_turn(body: Any) -> tuple[str, str, dict[str, Any]] | str:
     if not isinstance(metadata, dict):
         return "metadata must be an object"
     return sender, text, metadata
+
+
+async def _answered_before(agent: Agent, sender: str, message_id: int) -> dict[str, Any] | None:
+    """Under the conversation's lock, so a first delivery still running is seen once it is saved."""
+    async with agent.lock_store.lock(sender):
+        tracker = await agent.tracker_store.retrieve(sender)
+    return None if tracker is None else earlier_answer(tracker, message_id)
 
 
 class TandemInput(InputChannel):
@@ -65,6 +74,11 @@ class TandemInput(InputChannel):
             if isinstance(turn, str):
                 return _error(400, "bad_request", turn)
             sender, text, metadata = turn
+            if metadata.get("replay") and isinstance(metadata.get(MESSAGE_ID_KEY), int):
+                answered = await _answered_before(request.app.ctx.agent, sender, metadata[MESSAGE_ID_KEY])
+                if answered is not None:
+                    log.info("a replayed message was answered before", extra={"conversation_id": sender})
+                    return response.json(answered)
             collector = CollectingOutputChannel()
             message_id = uuid.uuid4().hex
             try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 # Saves not made for one of the channel's turns (the tracker API's writes) are never taken: bounded.
@@ -19,9 +20,10 @@ _KEPT = 2048
 _summaries: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
 
-def summary(tracker: DialogueStateTracker) -> dict[str, Any]:
-    """The latest message's intent and entities, and every slot, as the tracker API reports them."""
-    latest = tracker.latest_message
+def summary(tracker: DialogueStateTracker, message: UserUttered | None = None) -> dict[str, Any]:
+    """A user message's intent and entities (by default the latest's), and every slot now, as the
+    tracker API reports them."""
+    latest = message or tracker.latest_message
     parse = latest.parse_data if latest is not None else {}
     return {
         "intent": dict(parse.get("intent") or {}),

@@ -191,7 +191,9 @@ class ConversationService:
             if self.bot_available or await self._probe_bot():
                 # Older messages the bot missed go first, so it sees the conversation in order.
                 for earlier in await self._store.pending_messages(conversation.id):
-                    if earlier.id != message.id and not await self._deliver(conversation, earlier):
+                    if earlier.id != message.id and not await self._deliver(
+                        conversation, earlier, replay=True
+                    ):
                         break
                 else:
                     turn = await self._deliver(conversation, message, payload or typed_for_bot(text))
@@ -217,16 +219,18 @@ class ConversationService:
         return payload in await self._store.offered_payloads(conversation.id)
 
     async def _deliver(
-        self, conversation: Conversation, message: Message, text: str | None = None
+        self, conversation: Conversation, message: Message, text: str | None = None, *, replay: bool = False
     ) -> BotTurn | None:
         """Send one stored customer message (or `text`, its unmasked form) to the bot; None when the
-        bot could not take it."""
+        bot could not take it. A replayed message may have reached the bot before its answer was stored:
+        the bot then answers from its tracker rather than take the message twice (bot/replayed_turns.py)."""
         self.events.publish(conversation.id, {"type": "typing", "on": True})
         started = time.perf_counter()
+        metadata: dict[str, Any] = {"channel": conversation.channel, "tandem_message_id": message.id}
+        if replay:
+            metadata["replay"] = True
         try:
-            turn = await self._bot.send(
-                conversation.id, text or bot_input(message), {"channel": conversation.channel}
-            )
+            turn = await self._bot.send(conversation.id, text or bot_input(message), metadata)
         except BotUnavailable as exc:
             self._metrics.bot_errors.labels("unavailable").inc()
             self._set_available(False)
@@ -319,7 +323,7 @@ class ConversationService:
                 # The customer's own turn may have delivered it while we waited for the lock.
                 if not await self._store.is_pending(message.id):
                     continue
-                if await self._deliver(conversation, message) is None:
+                if await self._deliver(conversation, message, replay=True) is None:
                     break
             delivered += 1
         self._metrics.pending.set(await self._store.count_pending())
