@@ -1,0 +1,118 @@
+"""The designer's knowledge gaps, in headless Chromium against the real stack, a real Rasa and the real
+knowledge index: customers ask what no article answers, the designer sees their questions as one topic,
+adds one to an article's sample questions and drafts a new article from them; the draft is not served
+to customers. Agents cannot open the gaps."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from playwright.async_api import Browser, BrowserContext, expect
+
+from handoff.store import Role
+from knowledge_index.articles import parse_article, read_sources
+from tandem.processes import Stack
+from tests.chat_client import reply_text, say, start_conversation
+from tests.desk.floor import add_agent, sign_in
+from tests.desk.pages import signed_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.security]
+WAIT_MS = 30_000
+QUESTIONS = ("do you have safe deposit boxes", "can I rent a safety deposit box at the branch")
+MISS = ("didn't find an answer", "didn't quite catch")
+
+
+async def test_a_designer_turns_unanswered_questions_into_an_article_question_and_a_draft(
+    browser: Browser, stack: Stack, contexts: list[BrowserContext], http: aiohttp.ClientSession
+) -> None:
+    for question in QUESTIONS:
+        answered = reply_text(await say(http, await start_conversation(http), question))
+        assert any(miss in answered for miss in MISS), answered
+
+    page = await signed_in(browser, contexts, stack, await add_agent(stack, role=Role.DESIGNER, skills=()))
+    await expect(page).to_have_url(f"{stack.gateway_url}/designer", timeout=WAIT_MS)
+    topic = page.get_by_test_id("gap-cluster").filter(has_text=QUESTIONS[0])
+    await expect(topic).to_contain_text(QUESTIONS[1], timeout=WAIT_MS)
+    await expect(topic).to_contain_text("2 questions · 2 not answered")
+
+    await topic.get_by_test_id("gap-question").select_option(QUESTIONS[1])
+    await topic.get_by_test_id("gap-article").select_option("branch-finder")
+    await topic.get_by_test_id("gap-add").click()
+    status = page.get_by_test_id("gaps-status")
+    await expect(status).to_contain_text(f"Added “{QUESTIONS[1]}” to ")
+    await expect(status).to_contain_text(
+        "branch-finder.md. Customers get it once the knowledge index is rebuilt"
+    )
+    articles = stack.settings.resolve(stack.settings.knowledge.articles_dir)
+    finder = (articles / "branch-finder.md").read_text(encoding="utf-8")
+    assert parse_article("branch-finder", finder).questions[-1] == QUESTIONS[1]
+    await topic.get_by_test_id("gap-add").click()  # twice: written once
+    await expect(status).to_contain_text("branch-finder.md already has that question")
+    assert (articles / "branch-finder.md").read_text(encoding="utf-8") == finder
+
+    await topic.get_by_test_id("gap-title").fill("Safe deposit boxes")
+    await topic.get_by_test_id("gap-draft").click()
+    await expect(status).to_contain_text("safe-deposit-boxes.md with these questions, marked draft")
+    drafted = parse_article(
+        "safe-deposit-boxes", (articles / "safe-deposit-boxes.md").read_text(encoding="utf-8")
+    )
+    assert set(drafted.questions) == set(QUESTIONS)
+    assert "safe-deposit-boxes" not in {s.slug for s in read_sources(articles)}  # the index build skips it
+    async with http.get("/help/safe-deposit-boxes") as response:
+        assert response.status == 404  # not served to customers
+    async with http.get("/help/branch-finder") as response:
+        assert response.status == 200
+
+    agent = await sign_in(stack, await add_agent(stack))
+    try:
+        async with agent.get("/api/designer/gaps") as response:
+            assert response.status == 403
+        for path, body in (
+            ("/api/designer/gaps/draft", {"title": "Sneaky", "questions": ["x"]}),
+            ("/api/designer/gaps/question", {"article": "branch-finder", "question": "x"}),
+        ):
+            async with agent.post(path, json=body) as response:
+                assert response.status == 403
+    finally:
+        await agent.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "code"),
+    [
+        ("/api/designer/gaps/draft", {"title": "ab", "questions": ["x"]}, 400, "invalid_title"),
+        ("/api/designer/gaps/draft", {"title": "Crypto", "questions": []}, 400, "invalid_questions"),
+        ("/api/designer/gaps/draft", {"title": "Crypto", "questions": ["q"] * 11}, 400, "invalid_questions"),
+        ("/api/designer/gaps/draft", {"title": "Crypto", "questions": [7]}, 400, "invalid_question"),
+        ("/api/designer/gaps/draft", {"title": "Crypto", "questions": ["card 4929 1234 5678"]}, 400,
+         "invalid_question"),
+        ("/api/designer/gaps/question", {"article": "../config", "question": "where"}, 400, "invalid_article"),
+        ("/api/designer/gaps/question", {"article": "no-such-article", "question": "where"}, 404,
+         "unknown_article"),
+        ("/api/designer/gaps/question", {"article": "branch-finder", "question": "x" * 301}, 400,
+         "invalid_question"),
+        ("/api/designer/gaps/question", {"article": "branch-finder", "question": "  "}, 400, "invalid_question"),
+        ("/api/designer/gaps/question", "not an object", 400, None),
+    ],
+)  # fmt: skip
+async def test_bad_input_gets_a_clear_error_and_writes_nothing(
+    stack: Stack, path: str, body: object, status: int, code: str | None
+) -> None:
+    articles = stack.settings.resolve(stack.settings.knowledge.articles_dir)
+    before = {p.name: p.read_text(encoding="utf-8") for p in articles.glob("*.md")}
+    designer = await sign_in(stack, await add_agent(stack, role=Role.DESIGNER, skills=()))
+    try:
+        async with designer.post(path, json=body) as response:
+            assert response.status == status, await response.text()
+            error = (await response.json())["error"]
+            assert code is None or error["code"] == code
+            assert error["message"]
+        async with designer.post(
+            path, data=b"{" * 2_000_000, headers={"Content-Type": "application/json"}
+        ) as response:
+            assert response.status in (400, 413)
+        async with designer.post(path, json=body, headers={"Origin": "https://evil.example"}) as response:
+            assert response.status == 403
+    finally:
+        await designer.close()
+    assert {p.name: p.read_text(encoding="utf-8") for p in articles.glob("*.md")} == before
