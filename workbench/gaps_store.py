@@ -13,6 +13,7 @@ from tandem.knowledge_outcome import KNOWLEDGE_KEY
 from tandem.store import Sender, messages
 from workbench.gaps import Gap
 from workbench.inbox import Candidate
+from workbench.inbox_store import CANDIDATE_COLUMNS
 
 LIMIT = 2000  # the newest; enough to see the topics, little enough to embed on a page load
 
@@ -22,14 +23,7 @@ async def searched_questions(engine: AsyncEngine, since: datetime) -> list[Gap]:
     # A coarse filter both SQLite and PostgreSQL read alike; the data itself is checked below.
     recorded = sa.cast(messages.c.data, sa.Text).like(f'%"{KNOWLEDGE_KEY}"%')
     query = (
-        sa.select(
-            messages.c.id,
-            messages.c.conversation_id,
-            messages.c.text,
-            messages.c.intent,
-            messages.c.confidence,
-            messages.c.data,
-        )
+        sa.select(*CANDIDATE_COLUMNS)
         .where(messages.c.sender == Sender.CUSTOMER, messages.c.created_at >= since, recorded)
         .order_by(messages.c.id.desc())
         .limit(LIMIT)
