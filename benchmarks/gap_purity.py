@@ -3,7 +3,7 @@ on benchmarks/data/gap_questions.yml, questions no article answers with a known 
 
 Purity = sum over clusters of the majority topic's count / all questions. All singletons would score
 1.0, so the number of clusters is reported beside the number of topics. `--tune` prints both for
-neighbouring distances: how TOPIC_DISTANCE was chosen.
+neighbouring distances on gap_questions_tuning.yml (other topics): how TOPIC_DISTANCE was chosen.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from knowledge_index.embedder import load_minilm
 from workbench.gaps import TOPIC_DISTANCE, Gap, GapCluster, cluster_gaps
 from workbench.inbox import Candidate
 
-SEEDED = Path(__file__).resolve().parent / "data" / "gap_questions.yml"
+DATA = Path(__file__).resolve().parent / "data"
+SEEDED, TUNING = DATA / "gap_questions.yml", DATA / "gap_questions_tuning.yml"
 
 
-def seeded() -> tuple[list[Gap], dict[int, str]]:
-    topics: dict[str, list[str]] = yaml.safe_load(SEEDED.read_text(encoding="utf-8"))
+def seeded(path: Path) -> tuple[list[Gap], dict[int, str]]:
+    topics: dict[str, list[str]] = yaml.safe_load(path.read_text(encoding="utf-8"))
     pairs = [(topic, text) for topic, texts in topics.items() for text in texts]
     gaps = [
         Gap(Candidate(i, f"c{i}", text, "nlu_fallback", 0.3), False, None, None)
@@ -50,7 +51,7 @@ def collocation(clusters: list[GapCluster], topic: dict[int, str]) -> float:
 
 
 def main() -> None:
-    gaps, topic = seeded()
+    gaps, topic = seeded(TUNING if "--tune" in sys.argv else SEEDED)
     vectors = load_minilm(2).embed([g.message.text for g in gaps])
     topics = len(set(topic.values()))
     if "--tune" in sys.argv:

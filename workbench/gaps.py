@@ -18,7 +18,7 @@ from workbench.inbox import DIGITS, MAX_CHARS, Candidate, example_text, offerabl
 
 # Cosine distance (MiniLM, average linkage) within which questions share a topic: wider than the inbox's
 # near-duplicates (0.3), since one article answers many different wordings. On benchmarks/gap_purity.py's
-# seeded questions (8 topics) 0.70 best balances purity (0.875) against keeping a topic in one cluster
+# tuning questions (8 topics) 0.70 best balances purity (0.875) against keeping a topic in one cluster
 # (0.787): 0.65 splits topics (19 clusters), 0.75 merges them (purity 0.750). See benchmarks/RESULTS.md.
 TOPIC_DISTANCE = 0.7
 SAMPLES = 5
