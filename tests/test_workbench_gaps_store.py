@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from handoff.accounts import add_account
+from handoff.store import HandoffStore, Role
 from tandem.knowledge_outcome import knowledge_marker
 from tandem.store import Sender, Store, utcnow
 from workbench import gaps_store
@@ -51,3 +53,15 @@ async def test_what_the_help_centre_gave_is_kept_with_the_question(store: Store)
     [stored] = [m for m in await store.transcript(conversation.id) if m.id == weak]
     assert stored.data is not None and stored.data["entities"][0]["entity"] == "topic"
     assert await gaps_store.searched_questions(store.engine, utcnow() + timedelta(days=1)) == []
+
+    accounts = await HandoffStore.open(store.engine)
+    await add_account(accounts, username="dana", display_name="Dana", password="pw-for-the-test-only",
+                      role=Role.DESIGNER, skills=())  # fmt: skip
+    [(designer, _)] = [await accounts.credentials("dana")]  # type: ignore[list-item]
+    assert {
+        g.message.message_id for g in await gaps_store.searched_messages(store.engine, [missed, not_searched])
+    } == {missed}
+    await gaps_store.handle(store.engine, [missed], "safe-deposit-boxes", designer.id, 1.0)
+    await gaps_store.handle(store.engine, [missed, weak], "safe-deposit-boxes", designer.id, 2.0)  # once each
+    assert await gaps_store.searched_questions(store.engine, utcnow() - timedelta(days=1)) == []
+    assert len(await gaps_store.searched_messages(store.engine, [missed, weak])) == 2  # still known by id

@@ -2,17 +2,19 @@
 an article that barely matched), by topic, and the two remedies.
 
 GET  /api/designer/gaps            topics, largest first: sample questions and the nearest articles
-POST /api/designer/gaps/draft      {title, questions}: a new article file, marked a draft (not served)
-POST /api/designer/gaps/question   {article, question}: added to that article's sample questions
+POST /api/designer/gaps/draft      {title, questions, message_ids}: a new article file, marked a draft
+POST /api/designer/gaps/question   {article, questions, message_ids}: added to its sample questions
 
 Either takes effect once the knowledge index is rebuilt and reloaded: the gateway and the action server
-load it as they start, and `make run` rebuilds it first. Designers and supervisors only.
+load it as they start, and `make run` rebuilds it first. The topic's questions (message_ids) leave the
+gaps. Designers and supervisors only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from tandem.web_help import SLUG
 from workbench import gaps_store
 from workbench.article_files import add_question, write_draft
 from workbench.gaps import SAMPLES, GapCluster, article_question, cluster_gaps, gaps_to_show
+from workbench.inbox import offerable
 from workbench.web import DESIGNERS
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ def _cluster(cluster: GapCluster, nearest: list[dict[str, str]]) -> dict[str, An
         "unanswered": unanswered,
         "weak": len(cluster.gaps) - unanswered,  # answered from an article that barely matched
         "samples": list(cluster.samples),
+        "message_ids": [g.message.message_id for g in cluster.gaps],
         "nearest": nearest,
     }
 
@@ -97,20 +101,41 @@ def _question(value: Any) -> str:
         raise InputError("invalid_question", str(error)) from error
 
 
+async def _chosen(request: web.Request, body: dict[str, Any]) -> list[int]:
+    """The topic's questions named in the body: searched customer questions the gaps may show."""
+    ids = body.get("message_ids")
+    if (
+        not isinstance(ids, list)
+        or not 1 <= len(ids) <= gaps_store.LIMIT
+        or not all(type(i) is int for i in ids)
+    ):
+        raise InputError("invalid_message_ids", f"message_ids is a list of 1-{gaps_store.LIMIT} message ids.")
+    found = await gaps_store.searched_messages(request.app[STORE].engine, ids)
+    if len([g for g in found if offerable(g.message)]) != len(set(ids)):
+        raise InputError("not_offerable", "Some of those are not questions the knowledge gaps show.", 404)
+    return sorted(set(ids))
+
+
+def _questions(value: Any) -> list[str]:
+    if not isinstance(value, list) or not 1 <= len(value) <= 2 * SAMPLES:
+        raise InputError("invalid_questions", f"questions is a list of 1-{2 * SAMPLES} customer questions.")
+    return list(dict.fromkeys(_question(q) for q in value))
+
+
 @routes.post("/api/designer/gaps/draft")
 async def draft(request: web.Request) -> web.Response:
     designer = await require_role(request, *DESIGNERS)
     require_same_origin(request)
     body = await read_json(request)
-    title, questions = body.get("title"), body.get("questions")
+    title = body.get("title")
     if not isinstance(title, str) or not 3 <= len(" ".join(title.split())) <= MAX_TITLE:
         raise InputError("invalid_title", f"title is the article's title, 3-{MAX_TITLE} characters.")
-    if not isinstance(questions, list) or not 1 <= len(questions) <= 2 * SAMPLES:
-        raise InputError("invalid_questions", f"questions is a list of 1-{2 * SAMPLES} customer questions.")
-    texts = list(dict.fromkeys(_question(q) for q in questions))
+    texts = _questions(body.get("questions"))
+    ids = await _chosen(request, body)
     settings = request.app[SETTINGS]
     articles_dir = settings.resolve(settings.knowledge.articles_dir)
     path = await asyncio.to_thread(write_draft, articles_dir, " ".join(title.split()), texts)
+    await gaps_store.handle(request.app[STORE].engine, ids, path.stem, designer.id, time.time())
     log.info("article drafted from the knowledge gaps", extra={"article": path.stem, "by": designer.id})
     return web.json_response({"file": path.name, "articles_dir": str(settings.knowledge.articles_dir)})
 
@@ -121,20 +146,27 @@ async def question(request: web.Request) -> web.Response:
     require_same_origin(request)
     body = await read_json(request)
     slug = body.get("article")
-    text = _question(body.get("question"))
+    texts = _questions(body.get("questions"))
     settings = request.app[SETTINGS]
     articles_dir = settings.resolve(settings.knowledge.articles_dir)
     if not isinstance(slug, str) or not SLUG.fullmatch(slug):
         raise InputError("invalid_article", "article is the slug of a help-centre article.")
     if not (articles_dir / f"{slug}{ARTICLE_SUFFIX}").is_file():
         raise InputError("unknown_article", "There is no such article.", 404)
+    ids = await _chosen(request, body)
     try:
-        added = await asyncio.to_thread(add_question, articles_dir, slug, text)
+        added = [await asyncio.to_thread(add_question, articles_dir, slug, text) for text in texts]
     except (ArticleError, ValueError) as error:
         raise InputError("article_not_edited", str(error), 409) from error
-    log.info("question added to an article", extra={"article": slug, "added": added.added, "by": designer.id})
+    await gaps_store.handle(request.app[STORE].engine, ids, slug, designer.id, time.time())
+    log.info("questions added to an article", extra={"article": slug, "by": designer.id})
     return web.json_response(
-        {"file": added.file.name, "added": added.added, "articles_dir": str(settings.knowledge.articles_dir)}
+        {
+            "file": f"{slug}{ARTICLE_SUFFIX}",
+            "added": [t for t, a in zip(texts, added, strict=True) if a.added],
+            "already": [t for t, a in zip(texts, added, strict=True) if not a.added],
+            "articles_dir": str(settings.knowledge.articles_dir),
+        }
     )
 
 

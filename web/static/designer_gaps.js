@@ -32,37 +32,44 @@ function articleChoice(cluster, articles) {
 }
 
 function card(cluster, articles) {
-  const question = h("select", { testid: "gap-question", "aria-label": "Question" }, cluster.samples.map((s) => h("option", { value: s, text: s })));
+  const boxes = cluster.samples.map((s) => h("input", { type: "checkbox", checked: true, value: s, testid: "gap-pick" }));
+  const chosen = () => boxes.filter((b) => b.checked).map((b) => b.value);
   const article = articleChoice(cluster, articles);
   const title = h("input", { type: "text", testid: "gap-title", "aria-label": "Title of the new article", maxlength: "120", placeholder: "Title of the new article" });
-  return h("li", { class: "card inbox-group", testid: "gap-cluster" },
+  const item = h("li", { class: "card inbox-group", testid: "gap-cluster" },
     h("p", { class: "hint", text: why(cluster) }),
-    h("ul", {}, cluster.samples.map((s) => h("li", { testid: "gap-sample" }, h("q", { text: s })))),
-    h("p", {}, "Add ", question, " to ", article, " ",
-      h("button", { class: "btn primary", type: "button", testid: "gap-add", text: "Add to article", onclick: () => addQuestion(article.value, question.value) })),
-    h("p", {}, title, " ",
-      h("button", { class: "btn", type: "button", testid: "gap-draft", text: "Draft an article", onclick: () => draft(title.value, cluster.samples) })));
+    h("ul", {}, cluster.samples.map((s, i) => h("li", { testid: "gap-sample" }, h("label", {}, boxes[i], " ", h("q", { text: s }))))),
+    h("p", {}, "Add the ticked questions to ", article, " ",
+      h("button", { class: "btn primary", type: "button", testid: "gap-add", text: "Add to article", onclick: () => addQuestions(item, cluster, article.value, chosen()) })),
+    h("p", {}, "or ", title, " ",
+      h("button", { class: "btn", type: "button", testid: "gap-draft", text: "Draft an article", onclick: () => draft(item, cluster, title.value, chosen()) })));
+  return item;
 }
 
-async function addQuestion(article, question) {
-  if (!article) { showError("Choose the article that answers it first."); return; }
+function plural(n, word) { return `${n} ${word}${n === 1 ? "" : "s"}`; }
+
+async function addQuestions(item, cluster, article, questions) {
+  if (!article) { showError("Choose the article that answers them first."); return; }
+  if (!questions.length) { showError("Tick the questions to add first."); return; }
   try {
-    const done = await post("/api/designer/gaps/question", { article, question });
+    const done = await post("/api/designer/gaps/question", { article, questions, message_ids: cluster.message_ids });
     showError("");
-    showStatus(done.added
-      ? `Added “${question}” to ${done.articles_dir}/${done.file}. ${TAKES_EFFECT}`
-      : `${done.articles_dir}/${done.file} already has that question.`);
+    const already = done.already.length ? ` (${plural(done.already.length, "question")} already there)` : "";
+    showStatus(`Added ${plural(done.added.length, "question")} to ${done.articles_dir}/${done.file}${already}. ${TAKES_EFFECT}`);
+    item.remove();
   } catch (error) {
     showError(error.message);
   }
 }
 
-async function draft(title, questions) {
+async function draft(item, cluster, title, questions) {
   if (title.trim().length < 3) { showError("Give the new article a title first."); return; }
+  if (!questions.length) { showError("Tick the questions it answers first."); return; }
   try {
-    const done = await post("/api/designer/gaps/draft", { title, questions });
+    const done = await post("/api/designer/gaps/draft", { title, questions, message_ids: cluster.message_ids });
     showError("");
-    showStatus(`Drafted ${done.articles_dir}/${done.file} with these questions, marked draft: customers do not see it. Write its answer and delete its “draft: true” line; ${TAKES_EFFECT}`);
+    showStatus(`Drafted ${done.articles_dir}/${done.file} with ${plural(questions.length, "sample question")}, marked draft: customers do not see it. Write its answer and delete its “draft: true” line; ${TAKES_EFFECT}`);
+    item.remove();
   } catch (error) {
     showError(error.message);
   }
