@@ -40,6 +40,8 @@ async def test_a_designer_turns_unanswered_questions_into_article_questions_and_
     boxes = page.get_by_test_id("gap-cluster").filter(has_text=QUESTIONS[0])
     await expect(boxes).to_contain_text(QUESTIONS[1], timeout=WAIT_MS)
     await expect(boxes).to_contain_text("2 questions · 2 not answered")
+    # The index's nearest articles to the topic come first among the articles offered.
+    await expect(boxes.locator('optgroup[label="Nearest to these questions"] option')).to_have_count(3)
     insurance = page.get_by_test_id("gap-cluster").filter(has_text=OTHER[0])
     await expect(insurance).to_contain_text(OTHER[1])
 
