@@ -17,7 +17,7 @@ from workbench.inbox import Candidate
 from workbench.inbox_store import CANDIDATE_COLUMNS
 from workbench.tables import knowledge_gaps_handled
 
-LIMIT = 2000  # the newest; enough to see the topics, little enough to embed on a page load
+LIMIT = 1000  # the newest, as in the NLU inbox: enough to see the topics, quick to embed on a page load
 
 
 async def searched_questions(engine: AsyncEngine, since: datetime) -> list[Gap]:

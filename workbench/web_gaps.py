@@ -42,9 +42,15 @@ MAX_TITLE = 120
 
 
 def _articles(articles_dir: Path) -> list[dict[str, str]]:
-    """Every published article, for choosing one to add a question to."""
-    parsed = [parse_article(s.slug, s.text) for s in read_sources(articles_dir)]
-    return [{"slug": a.slug, "title": a.title} for a in parsed]
+    """Every published article, for choosing one to add a question to; one a designer left broken is
+    not offered (the index build names it)."""
+    found = []
+    for source in read_sources(articles_dir):
+        try:
+            found.append({"slug": source.slug, "title": parse_article(source.slug, source.text).title})
+        except ArticleError:
+            continue
+    return found
 
 
 def _cluster(cluster: GapCluster, nearest: list[dict[str, str]]) -> dict[str, Any]:
