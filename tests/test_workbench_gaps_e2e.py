@@ -42,8 +42,8 @@ async def test_a_designer_turns_unanswered_questions_into_article_questions_and_
     await expect(boxes).to_contain_text("2 questions · 2 not answered")
     # The index's nearest articles to the topic come first among the articles offered.
     await expect(boxes.locator('optgroup[label="Nearest to these questions"] option')).to_have_count(3)
-    insurance = page.get_by_test_id("gap-cluster").filter(has_text=OTHER[0])
-    await expect(insurance).to_contain_text(OTHER[1])
+    students = page.get_by_test_id("gap-cluster").filter(has_text=OTHER[0])
+    await expect(students).to_contain_text(OTHER[1])
 
     await boxes.get_by_test_id("gap-article").select_option("branch-finder")
     await boxes.get_by_test_id("gap-add").click()
@@ -57,11 +57,11 @@ async def test_a_designer_turns_unanswered_questions_into_article_questions_and_
     finder = (articles / "branch-finder.md").read_text(encoding="utf-8")
     assert set(parse_article("branch-finder", finder).questions[-2:]) == set(QUESTIONS)
 
-    await insurance.get_by_test_id("gap-pick").nth(1).uncheck()
-    await insurance.get_by_test_id("gap-title").fill("Student accounts")
-    await insurance.get_by_test_id("gap-draft").click()
+    await students.get_by_test_id("gap-pick").nth(1).uncheck()
+    await students.get_by_test_id("gap-title").fill("Student accounts")
+    await students.get_by_test_id("gap-draft").click()
     await expect(status).to_contain_text("student-accounts.md with 1 sample question, marked draft")
-    await expect(insurance).to_have_count(0)
+    await expect(students).to_have_count(0)
     drafted = parse_article(
         "student-accounts", (articles / "student-accounts.md").read_text(encoding="utf-8")
     )
