@@ -27,6 +27,7 @@ BENCHMARKS = [
     [GATEWAY_PYTHON, "-m", "benchmarks.ticket_create"],
     [GATEWAY_PYTHON, "-m", "benchmarks.history_search"],
     [GATEWAY_PYTHON, "-m", "benchmarks.hotspots"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.gap_purity"],
     [GATEWAY_PYTHON, "-m", "benchmarks.qa_page"],
     [GATEWAY_PYTHON, "-m", "benchmarks.footprint"],
     [GATEWAY_PYTHON, "-m", "benchmarks.security_checks"],

@@ -1,4 +1,8 @@
-"""Help-centre articles: Markdown with YAML front matter (title, tags, questions), an H1 and "##" sections."""
+"""Help-centre articles: Markdown with YAML front matter (title, tags, questions), an H1 and "##" sections.
+
+An article whose front matter says `draft: true` is not published: the index leaves it out, so the bot
+never answers from it, and /help does not serve it.
+"""
 
 from __future__ import annotations
 
@@ -66,6 +70,15 @@ def parse_article(slug: str, text: str) -> Article:
     )
 
 
+def is_draft(slug: str, text: str) -> bool:
+    """Marked `draft: true`; a file whose front matter is broken is not a draft: the build reports it."""
+    try:
+        meta, _ = _split_front_matter(slug, text)
+    except ArticleError:
+        return False
+    return meta.get("draft") is True
+
+
 def _split_front_matter(slug: str, text: str) -> tuple[dict[str, object], str]:
     lines = text.lstrip("\ufeff").splitlines()
     if not lines or lines[0].strip() != "---":
@@ -98,11 +111,13 @@ def _split_sections(body: str) -> tuple[Section, ...]:
 
 
 def read_sources(articles_dir: Path) -> list[SourceFile]:
-    """Every <slug>.md in the folder, sorted by slug so builds are deterministic."""
+    """Every published <slug>.md in the folder (drafts left out), sorted by slug so builds are deterministic."""
     if not articles_dir.is_dir():
         raise ArticleError(f"articles folder {articles_dir} does not exist")
     sources = []
     for path in sorted(articles_dir.glob(f"*{ARTICLE_SUFFIX}")):
         text = path.read_text(encoding="utf-8")
+        if is_draft(path.stem, text):
+            continue
         sources.append(SourceFile(slug=path.stem, text=text, content_hash=content_hash(text)))
     return sources

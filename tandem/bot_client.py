@@ -20,6 +20,7 @@ import aiohttp
 import jwt
 
 from tandem.config import RasaSettings
+from tandem.knowledge_outcome import knowledge_outcome
 from tandem.rasa_workers import failover_order, worker_urls
 from tandem.secret_answers import marked_message_id
 
@@ -55,6 +56,8 @@ class BotTurn:
     slots: dict[str, Any] = field(default_factory=dict)
     # The bot took a security answer (account number, PIN, date of birth) from the message it was sent.
     secret_answer: bool = False
+    # What the help centre gave for the message (tandem/knowledge_outcome.py), if the bot searched it.
+    knowledge: dict[str, Any] | None = None
 
 
 def parse_replies(payload: Any) -> list[BotReply]:
@@ -141,6 +144,7 @@ class BotClient:
             requested_slot=(state.get("slots") or {}).get("requested_slot"),
             slots=state.get("slots") or {},
             secret_answer=marks_secret_answer(payload),
+            knowledge=knowledge_outcome(payload),
         )
 
     def _auth(self) -> dict[str, str]:

@@ -246,7 +246,7 @@ class ConversationService:
         entities = [] if (message.data or {}).get("masked") else turn.entities
         replies = [(r.text, {"buttons": r.buttons} if r.buttons else None) for r in turn.replies]
         stored = await self._store.record_bot_turn(
-            message, (turn.intent, turn.confidence, entities), turn.requested_slot, replies
+            message, (turn.intent, turn.confidence, entities), turn.requested_slot, replies, turn.knowledge
         )
         for reply in stored:
             self._announce(conversation, reply)

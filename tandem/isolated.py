@@ -78,6 +78,9 @@ def write_isolated_config(root: Path, gateway: dict[str, Any] | None = None) -> 
     # The designer's labels go into a copy: a test never changes the repository's training data.
     shutil.copytree(REPO_ROOT / "training_data" / "nlu", root / "training_nlu", dirs_exist_ok=True)
     tandem["workbench"] = {"training_data": str(root / "training_nlu")}
+    # Articles too: the knowledge gaps write drafts and sample questions into them.
+    shutil.copytree(REPO_ROOT / "training_data" / "knowledge", root / "knowledge", dirs_exist_ok=True)
+    tandem["knowledge"]["articles_dir"] = str(root / "knowledge")
     path = root / "config.yml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     return path

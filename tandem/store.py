@@ -411,13 +411,15 @@ class Store:
         turn: tuple[str | None, float | None, list[Any]],
         awaiting_slot: str | None,
         replies: Sequence[tuple[str, dict[str, Any] | None]],
+        knowledge: dict[str, Any] | None = None,
     ) -> list[Message]:
         """The bot's answer to a message, in one transaction: the message delivered (turn: intent,
-        confidence, entities), the slot the bot now asks for, and its replies. A gateway that dies midway
-        leaves the message pending, to be answered again in full, never half answered."""
+        confidence, entities; knowledge: what the help centre gave for it), the slot the bot now asks
+        for, and its replies. A gateway that dies midway leaves the message pending, to be answered
+        again in full, never half answered."""
         now = utcnow()
         async with self._engine.begin() as conn:
-            await conn.execute(_delivered(message, *turn))
+            await conn.execute(_delivered(message, *turn, knowledge=knowledge))
             await conn.execute(
                 sa.update(conversations)
                 .where(conversations.c.id == message.conversation_id)
@@ -563,9 +565,16 @@ async def _insert_message(
 
 
 def _delivered(
-    message: Message, intent: str | None, confidence: float | None, entities: list[Any]
+    message: Message,
+    intent: str | None,
+    confidence: float | None,
+    entities: list[Any],
+    knowledge: dict[str, Any] | None = None,
 ) -> sa.Update:
-    data = {**(message.data or {}), "entities": entities} if entities else message.data
+    added: dict[str, Any] = {"entities": entities} if entities else {}
+    if knowledge is not None:
+        added["knowledge"] = knowledge
+    data = {**(message.data or {}), **added} if added else message.data
     return (
         sa.update(messages)
         .where(messages.c.id == message.id)

@@ -8,7 +8,7 @@ import re
 from aiohttp import web
 from markdown_it import MarkdownIt
 
-from knowledge_index.articles import ARTICLE_SUFFIX, ArticleError, parse_article
+from knowledge_index.articles import ARTICLE_SUFFIX, ArticleError, is_draft, parse_article
 from tandem.app_keys import SETTINGS
 
 routes = web.RouteTableDef()
@@ -57,9 +57,12 @@ async def help_article(request: web.Request) -> web.Response:
     path = settings.resolve(settings.knowledge.articles_dir) / f"{slug}{ARTICLE_SUFFIX}"
     if not SLUG.fullmatch(slug) or not path.is_file():
         return web.Response(text=not_found_html(), status=404, content_type="text/html")
+    text = path.read_text(encoding="utf-8")
     try:
-        article = parse_article(slug, path.read_text(encoding="utf-8"))
+        article = None if is_draft(slug, text) else parse_article(slug, text)  # a draft is not published
     except ArticleError:
+        article = None
+    if article is None:
         return web.Response(text=not_found_html(), status=404, content_type="text/html")
     page = article_html(article.title, [(s.heading, s.body) for s in article.sections])
     return web.Response(text=page, content_type="text/html")

@@ -31,6 +31,7 @@ from bot.actions.verification import ValidateIdentityVerificationForm
 from bot.bank import seed
 from bot.bank.repository import VerificationOutcome, verified_customer, verify_identity
 from tandem.config import REPO_ROOT
+from tandem.knowledge_outcome import knowledge_marker
 
 IDENTITY_FORM = "identity_verification_form"
 ALICE = {"verification_status": "verified", "verified_customer_id": "1", "customer_first_name": "Alice"}
@@ -618,15 +619,27 @@ async def test_a_good_hit_is_answered_and_cited_and_recorded() -> None:
         {"slug": "branch-opening-hours", "title": "Branch opening hours"},
     ]
     assert outcome.slots["kb_unanswered_query"] is None
+    # For the designer's knowledge gaps: the article and its score, never the question.
+    assert outcome.markers == [knowledge_marker(True, "branch-opening-hours", 1.12)]
 
     again = await run(action, None, tracker(outcome.slots, events=[user("and sundays?", "opening_hours")]))
     assert len(again.slots["kb_articles_shown"]) == 2  # shown twice, recorded once
 
 
-@pytest.mark.parametrize("index", [FakeIndex([FakeHit(0.2, "a", "A", "", "x")]), FakeIndex([]), None])
-async def test_a_weak_or_missing_answer_asks_to_rephrase(index: FakeIndex | None) -> None:
+@pytest.mark.parametrize(
+    ("index", "nearest"),
+    [
+        (FakeIndex([FakeHit(0.2, "a", "A", "", "x")]), ("a", 0.2)),
+        (FakeIndex([]), (None, None)),
+        (None, (None, None)),
+    ],
+)
+async def test_a_weak_or_missing_answer_asks_to_rephrase(
+    index: FakeIndex | None, nearest: tuple[str | None, float | None]
+) -> None:
     outcome = await run(knowledge_action(index), None, tracker(events=[user("zxqv blorp", "nlu_fallback")]))
     assert outcome.responses == ["utter_knowledge_miss"]
+    assert outcome.markers == [knowledge_marker(False, *nearest)]
     assert outcome.slots == {"kb_unanswered_query": "zxqv blorp", "kb_steps_offered": False}
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering
+
+from handoff.hotspots import cluster_labels
 
 FALLBACK_INTENT = "nlu_fallback"
 # Cosine distance (MiniLM) within which two messages say the same thing, so one label fits both. Measured
@@ -94,13 +95,7 @@ def group(
     nothing resembles is a group of its own."""
     if not messages:
         return []
-    if len(messages) == 1:
-        labels = np.zeros(1, dtype=int)
-    else:
-        clustering = AgglomerativeClustering(
-            n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance
-        )
-        labels = clustering.fit_predict(vectors)
+    labels = cluster_labels(vectors, distance)
     members: dict[int, list[Candidate]] = {}
     for label, message in zip(labels, messages, strict=True):
         members.setdefault(int(label), []).append(message)

@@ -16,6 +16,15 @@ from workbench.inbox import FALLBACK_INTENT, Candidate
 from workbench.tables import nlu_flags, nlu_labels
 
 LIMIT = 1000  # the newest; a designer works through an inbox, not an archive
+# What a Candidate is made of.
+CANDIDATE_COLUMNS = (
+    messages.c.id,
+    messages.c.conversation_id,
+    messages.c.text,
+    messages.c.intent,
+    messages.c.confidence,
+    messages.c.data,
+)
 
 
 async def candidates(engine: AsyncEngine, since: datetime, threshold: float) -> list[Candidate]:
@@ -25,12 +34,7 @@ async def candidates(engine: AsyncEngine, since: datetime, threshold: float) -> 
     flagged = sa.select(nlu_flags.c.message_id)
     query = (
         sa.select(
-            messages.c.id,
-            messages.c.conversation_id,
-            messages.c.text,
-            messages.c.intent,
-            messages.c.confidence,
-            messages.c.data,
+            *CANDIDATE_COLUMNS,
             messages.c.conversation_id.in_(escalated).label("escalated"),
             messages.c.id.in_(flagged).label("flagged"),
         )

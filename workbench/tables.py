@@ -1,5 +1,6 @@
-"""The workbench's tables: customer messages an agent flagged as misunderstood by the bot, and the ones a
-designer has labelled (so they leave the inbox). In the conversation store's metadata and database."""
+"""The workbench's tables: customer messages an agent flagged as misunderstood by the bot, the ones a
+designer has labelled (so they leave the inbox), and the knowledge gaps a designer dealt with. In the
+conversation store's metadata and database."""
 
 from __future__ import annotations
 
@@ -21,6 +22,17 @@ nlu_labels = sa.Table(
     metadata,
     sa.Column("message_id", sa.ForeignKey("messages.id"), primary_key=True),
     sa.Column("intent", sa.String(100), nullable=False),
+    sa.Column("designer_id", sa.ForeignKey("agents.id"), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+# Knowledge gaps a designer dealt with (a question added to an article, or an article drafted): those
+# customer questions leave the gaps.
+knowledge_gaps_handled = sa.Table(
+    "knowledge_gaps_handled",
+    metadata,
+    sa.Column("message_id", sa.ForeignKey("messages.id"), primary_key=True),
+    sa.Column("article", sa.String(100), nullable=False),
     sa.Column("designer_id", sa.ForeignKey("agents.id"), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
 )

@@ -85,11 +85,11 @@ def _append(yaml: YAML, path: Path, data: Any, item: Any, texts: list[str]) -> A
         item["examples"] = LiteralScalarString(block + ending + "".join(f"- {text}\n" for text in added))
         out = io.StringIO()
         yaml.dump(data, out)
-        _replace(path, out.getvalue())
+        replace_file(path, out.getvalue())
     return Added(path, tuple(added), tuple(already))
 
 
-def _replace(path: Path, text: str) -> None:
+def replace_file(path: Path, text: str) -> None:
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
     ) as out:

@@ -27,6 +27,7 @@ from bot.actions.slots import (
 from knowledge_index.answers import Answer, answer_from
 from knowledge_index.articles import ARTICLE_SUFFIX, parse_article
 from tandem.config import settings
+from tandem.knowledge_outcome import knowledge_marker
 
 log = logging.getLogger(__name__)
 
@@ -176,9 +177,12 @@ class ActionAnswerFromKnowledge(Action):
         best: Hit | None = hits[0] if hits else None
         if best is None or best.score < knowledge.answer_threshold:
             dispatcher.utter_message(response="utter_knowledge_miss")
+            nearest = (best.article, best.score) if best else (None, None)
+            dispatcher.utter_message(json_message=knowledge_marker(False, *nearest))
             # A new question moves on from steps offered earlier: a later "yes" is not about them.
             return [SlotSet(KB_UNANSWERED_QUERY, query), SlotSet(KB_STEPS_OFFERED, False)]
         answer = await asyncio.to_thread(read_answer, index, query, best)
+        dispatcher.utter_message(json_message=knowledge_marker(True, best.article, best.score))
         shown = [
             SlotSet(KB_ARTICLES_SHOWN, articles_shown(tracker, best)),
             SlotSet(KB_UNANSWERED_QUERY, None),
