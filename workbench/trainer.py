@@ -148,6 +148,9 @@ class Trainer:
             await self._train(run)
             run.set_state("comparing")
             await self._compare(run)
+        except asyncio.CancelledError:  # the gateway is stopping: whoever follows the run is told
+            run.set_state("failed", "the gateway stopped during the run")
+            raise
         except Exception as exc:  # the page says it failed; the gateway goes on
             log.exception("designer training failed", extra={"run": run.number})
             run.set_state("failed", str(exc) or type(exc).__name__)

@@ -78,10 +78,13 @@ async def events(request: web.Request) -> web.StreamResponse:
     await require_role(request, *DESIGNERS)
     stream = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
     await stream.prepare(request)
-    async for event in request.app[TRAINER].follow():
-        name = event.pop("event")
-        await stream.write(f"event: {name}\ndata: {json.dumps(event)}\n\n".encode())
-    await stream.write(b"event: end\ndata: {}\n\n")
+    try:
+        async for event in request.app[TRAINER].follow():
+            name = event.pop("event")
+            await stream.write(f"event: {name}\ndata: {json.dumps(event)}\n\n".encode())
+        await stream.write(b"event: end\ndata: {}\n\n")
+    except ConnectionResetError:  # the page was closed or reloaded; a reload follows anew
+        pass
     return stream
 
 
