@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from tandem.active_model import activate, active, launch_model
-from workbench.models_registry import describe, find, listing
+from workbench.models_registry import describe, find, listing, predictions
 
 
 def model(folder: Path, name: str, mtime: float) -> Path:
@@ -54,7 +54,7 @@ def test_the_list_is_newest_first_with_notes_and_the_active_one(tmp_path: Path) 
     launch_model(data, built)
     first = model(data / "models", "designer-1.tar.gz", 2000)
     second = model(data / "models", "designer-2.tar.gz", 3000)
-    describe(second, by=7, comparison={"examples": 3}, against=built.name)
+    describe(second, "designer-7", {"examples": 3}, built.name, {"abc": ["greet", "deny"]})
     activate(data, first)
     found = listing(data)
     assert [(m.path.name, m.active) for m in found] == [
@@ -62,8 +62,10 @@ def test_the_list_is_newest_first_with_notes_and_the_active_one(tmp_path: Path) 
         ("designer-1.tar.gz", True),
         ("tandem-aaaa.tar.gz", False),
     ]
-    assert (found[0].by, found[0].comparison, found[0].against) == (7, {"examples": 3}, built.name)
+    assert (found[0].by, found[0].comparison, found[0].against) == ("designer-7", {"examples": 3}, built.name)
     assert found[1].comparison is None
+    assert predictions(second, "abc") == ["greet", "deny"]
+    assert predictions(second, "other held-out file") is None and predictions(first, "abc") is None
     activate(data, second)
     assert find(data, "designer-1.tar.gz") == first  # still listed: it can be rolled back to
     assert find(data, "tandem-aaaa.tar.gz") == built  # the repository's: the first to roll back to

@@ -20,20 +20,20 @@ from workbench.trainer import KEPT_LINES, Run
     ],
 )
 def test_output_is_kept_line_by_line(chunks: list[str], lines: list[str]) -> None:
-    run = Run(1, 7, 0.0, Path("m.tar.gz"))
+    run = Run(1, "designer-7", 0.0, Path("m.tar.gz"))
     for chunk in chunks:
         run.add_output(chunk)
     assert run.output == lines
 
 
 def test_only_the_last_lines_are_kept() -> None:
-    run = Run(1, 7, 0.0, Path("m.tar.gz"))
+    run = Run(1, "designer-7", 0.0, Path("m.tar.gz"))
     run.add_output("".join(f"line {n}\n" for n in range(KEPT_LINES + 10)))
     assert len(run.output) == KEPT_LINES and run.output[-1] == f"line {KEPT_LINES + 9}"
 
 
 async def test_followers_get_each_line_and_the_end() -> None:
-    run = Run(1, 7, 0.0, Path("m.tar.gz"))
+    run = Run(1, "designer-7", 0.0, Path("m.tar.gz"))
     queue: asyncio.Queue[dict[str, object]] = asyncio.Queue()
     run.listeners.add(queue)
     run.add_output("Training…\n")

@@ -141,3 +141,24 @@ async def test_only_designers_and_supervisors_train_and_activate(stack: Stack) -
     finally:
         await agent.close()
         await designer.close()
+
+
+async def test_a_model_a_worker_cannot_load_is_not_activated(stack: Stack) -> None:
+    data_dir = stack.settings.resolve(stack.settings.data_dir)
+    before = active(data_dir)
+    assert before is not None
+    broken = data_dir / "models" / "designer-broken.tar.gz"
+    broken.write_bytes(b"not a model")
+    designer = await sign_in(stack, await add_agent(stack, role=Role.DESIGNER, skills=()))
+    try:
+        async with designer.post("/api/designer/models/active", json={"model": broken.name}) as response:
+            assert response.status == 502
+            message = (await response.json())["error"]["message"]
+        assert message.startswith("Not activated: ")
+        assert message.endswith(f"all are back on {before.name}.")
+        assert active(data_dir) == before
+        workers = stack.settings.rasa.workers
+        assert await parsed_by_every_worker(stack, "I lost my card") == ["card_lost_stolen"] * workers
+    finally:
+        broken.unlink()
+        await designer.close()

@@ -17,7 +17,7 @@ from tandem.active_model import LINK, active, models_dir, repository_model
 class Model:
     path: Path
     trained_at: float
-    by: int | None
+    by: str | None  # the account that trained it
     comparison: dict[str, Any] | None
     against: str | None
     active: bool
@@ -37,9 +37,16 @@ def _note_path(model: Path) -> Path:
     return model.with_name(model.name.removesuffix(".tar.gz") + ".json")
 
 
-def describe(model: Path, by: int, comparison: dict[str, Any] | None, against: str | None) -> None:
-    """Writes the note kept beside a model the workbench trained."""
-    note = {"by": by, "comparison": comparison, "against": against}
+def describe(
+    model: Path,
+    by: str,
+    comparison: dict[str, Any] | None,
+    against: str | None,
+    predicted: dict[str, list[str]],
+) -> None:
+    """Writes the note kept beside a model the workbench trained; predicted: its intent for each held-out
+    example, by the held-out file's digest, so the next comparison need not ask it again."""
+    note = {"by": by, "comparison": comparison, "against": against, "predictions": predicted}
     written = _note_path(model).with_suffix(".tmp")
     written.write_text(json.dumps(note), encoding="utf-8")
     os.replace(written, _note_path(model))
@@ -51,6 +58,12 @@ def _note(model: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return found if isinstance(found, dict) else {}
+
+
+def predictions(model: Path, digest: str) -> list[str] | None:
+    """What the model predicted for the held-out file with that digest, if it was compared on it."""
+    found = (_note(model).get("predictions") or {}).get(digest)
+    return found if isinstance(found, list) else None
 
 
 def listing(data_dir: Path) -> list[Model]:
@@ -65,7 +78,7 @@ def listing(data_dir: Path) -> list[Model]:
             Model(
                 path=path,
                 trained_at=path.stat().st_mtime,
-                by=by if isinstance(by, int) else None,
+                by=by if isinstance(by, str) else None,
                 comparison=note.get("comparison"),
                 against=note.get("against"),
                 active=path == current,

@@ -11,6 +11,7 @@ so the stack serving customers on the same two cores keeps a core.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import re
@@ -24,7 +25,7 @@ from tandem.active_model import active, models_dir
 from tandem.config import Settings
 from tandem.training import DATA_DIRS, REPO_ROOT, rasa_env, train_args
 from workbench.comparison import Example, as_json, compare
-from workbench.models_registry import describe
+from workbench.models_registry import describe, predictions
 
 log = logging.getLogger(__name__)
 RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
@@ -40,7 +41,7 @@ class Busy(Exception):
 @dataclass
 class Run:
     number: int
-    by: int
+    by: str  # the designer account that started it
     started_at: float
     model: Path
     state: str = "training"  # then "comparing", and "ready" or "failed"
@@ -49,6 +50,8 @@ class Run:
     error: str | None = None
     comparison: dict[str, Any] | None = None
     against: str | None = None  # the active model's name when compared
+    # The new model's intent for each held-out example, by the held-out file's digest.
+    predictions: dict[str, list[str]] = field(default_factory=dict)
     listeners: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
 
     @property
@@ -97,7 +100,7 @@ class Trainer:
     def _data_dir(self) -> Path:
         return self._settings.resolve(self._settings.data_dir)
 
-    def start(self, by: int) -> Run:
+    def start(self, by: str) -> Run:
         """Starts a run; raises Busy while one is going on."""
         if self.current is not None and self.current.running:
             raise Busy
@@ -155,7 +158,7 @@ class Trainer:
             log.exception("designer training failed", extra={"run": run.number})
             run.set_state("failed", str(exc) or type(exc).__name__)
             return
-        describe(run.model, by=run.by, comparison=run.comparison, against=run.against)
+        describe(run.model, run.by, run.comparison, run.against, run.predictions)
         run.set_state("ready")
         seconds = round(time.monotonic() - started, 1)
         log.info("designer training ready", extra={"run": run.number, "seconds": seconds})
@@ -185,15 +188,26 @@ class Trainer:
             run.add_output("No active model to compare with.")
             return
         held_out = self._settings.resolve(self._settings.workbench.held_out)
+        digest = hashlib.sha256(held_out.read_bytes()).hexdigest()[:16]
+        # The active model's answers are kept from when it was new: only the new model reads the examples.
+        known = predictions(current, digest)
         run.add_output(f"Comparing with the active model {current.name} on {held_out.name}…")
+        found = await self._predict(held_out, [run.model] if known is not None else [current, run.model])
+        examples = [Example(e["text"], e["intent"]) for e in found["examples"]]
+        before = known if known is not None else found["predictions"][str(current)]
+        run.predictions = {digest: found["predictions"][str(run.model)]}
+        run.comparison = as_json(compare(examples, before, run.predictions[digest]))
+        run.against = current.name
+
+    async def _predict(self, held_out: Path, models: list[Path]) -> dict[str, Any]:
+        """bot/compare_models.py's answer: the held-out examples and each model's predictions."""
         self._process = process = await asyncio.create_subprocess_exec(
             *NICE,
             str(RASA_PYTHON),
             "-m",
             "bot.compare_models",
             str(held_out),
-            str(current),
-            str(run.model),
+            *(str(m) for m in models),
             cwd=REPO_ROOT,
             env=rasa_env(RASA_THREADS),
             stdout=asyncio.subprocess.PIPE,
@@ -203,8 +217,5 @@ class Trainer:
         if process.returncode:
             raise RuntimeError(f"comparing the models failed (exit code {process.returncode})")
         # The JSON is the last line: whatever Rasa may print comes before it.
-        found = json.loads(out.decode("utf-8").strip().splitlines()[-1])
-        examples = [Example(e["text"], e["intent"]) for e in found["examples"]]
-        predictions = found["predictions"]
-        run.comparison = as_json(compare(examples, predictions[str(current)], predictions[str(run.model)]))
-        run.against = current.name
+        found: dict[str, Any] = json.loads(out.decode("utf-8").strip().splitlines()[-1])
+        return found
