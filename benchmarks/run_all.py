@@ -14,6 +14,7 @@ RASA_PYTHON = str(REPO_ROOT / ".venv-rasa" / "bin" / "python")
 
 BENCHMARKS = [
     [RASA_PYTHON, "-m", "benchmarks.nlu_banking77"],
+    [GATEWAY_PYTHON, "-m", "benchmarks.designer_loop"],  # about 5 minutes: two trainings on BANKING77
     [GATEWAY_PYTHON, "-m", "benchmarks.kb_benchmark"],
     [GATEWAY_PYTHON, "-m", "benchmarks.kb_real"],
     [GATEWAY_PYTHON, "-m", "benchmarks.escalation_quality"],

@@ -42,6 +42,7 @@ from tandem.store import Store
 from tandem.validation import InputError
 from workbench import web as workbench_web
 from workbench import web_gaps
+from workbench import web_training as workbench_training
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -120,6 +121,7 @@ def create_app(settings: Settings, secrets: Secrets) -> web.Application:
     web_desk.register(app)
     workbench_web.register(app)
     web_gaps.register(app)
+    workbench_training.register(app)
     app.cleanup_ctx.append(_background)
     return app
 

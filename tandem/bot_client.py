@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 # Rasa's server verifies these with the shared secret; "admin" may read any conversation's tracker.
 JWT_ALGORITHM = "HS256"
 JWT_LIFETIME_S = 300
+# Loading a model (PUT /model) unpacks it and loads its components: seconds, longer on a busy machine.
+LOAD_TIMEOUT_S = 180.0
 T = TypeVar("T")
 
 
@@ -212,6 +215,26 @@ class BotClient:
         if not up:
             raise BotUnavailable(f"no Rasa worker is up: {results[0]}")
         return {**up[0], "workers_up": len(up), "workers": len(self._workers)}
+
+    async def load_model(self, model_file: Path) -> dict[str, str | None]:
+        """Rasa's PUT /model on every worker at once: each worker's URL -> None if it loaded model_file
+        (it answers with it from then on), else why not. A worker keeps its model until the new one is in."""
+
+        async def load(base: str) -> str | None:
+            try:
+                async with self._session.put(
+                    f"{base}/model",
+                    json={"model_file": str(model_file)},
+                    headers=self._auth(),
+                    timeout=aiohttp.ClientTimeout(total=LOAD_TIMEOUT_S),
+                ) as response:
+                    if response.status != 204:
+                        return f"Rasa answered HTTP {response.status}"
+                    return None
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+        return dict(zip(self._workers, await asyncio.gather(*(load(b) for b in self._workers)), strict=True))
 
     async def _status(self, base: str) -> dict[str, Any]:
         try:

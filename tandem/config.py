@@ -402,6 +402,8 @@ class WorkbenchSettings(_Section):
 
     # Where labelled examples are written: the NLU files Rasa trains on, kept in git.
     training_data: Path = Path("training_data/nlu")
+    # Examples kept out of training, on which a newly trained model is compared with the active one.
+    held_out: Path = Path("training_data/held_out/nlu.yml")
     # A customer message the NLU was less sure of than this needs a designer's look.
     low_confidence: float = Field(default=0.6, gt=0, le=1)
     inbox_days: int = Field(default=30, ge=1, le=365)

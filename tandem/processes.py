@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tandem.active_model import launch_model
 from tandem.config import CONFIG_ENV, REPO_ROOT, Settings
 from tandem.gateway_pool import gateway_processes
 from tandem.managed_process import GATEWAY_PYTHON, ManagedProcess
@@ -112,6 +113,8 @@ class Stack:
             "TANDEM_ACTIONS_URL": str(s.actions.url).rstrip("/"),
             "TANDEM_RASA_TRACKER_URL": tracker_store_url(s.store_url, s.resolve(s.data_dir)),
         }
+        # The designer's active model if one was chosen against this model (tandem/active_model.py).
+        rasa_model = launch_model(s.resolve(s.data_dir), self.model)
         self.processes = [
             ManagedProcess(
                 "actions",
@@ -133,7 +136,7 @@ class Stack:
                         "-p",
                         str(urlsplit(url).port),
                         "-m",
-                        str(self.model),
+                        str(rasa_model),
                         "--endpoints",
                         str(rasa_endpoints(s)),
                         "--credentials",

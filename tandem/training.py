@@ -68,7 +68,7 @@ def rasa_env(threads: int) -> dict[str, str]:
     }
 
 
-def train_args(config_path: Path, out: Path) -> list[str]:
+def train_args(config_path: Path, out: Path, data: tuple[Path, ...] = DATA_DIRS) -> list[str]:
     return [
         str(RASA_BIN),
         "train",
@@ -77,7 +77,7 @@ def train_args(config_path: Path, out: Path) -> list[str]:
         "--domain",
         str(DOMAIN_DIR),
         "--data",
-        *(str(d) for d in DATA_DIRS),
+        *(str(d) for d in data),
         "--out",
         str(out.parent),
         "--fixed-model-name",

@@ -1,0 +1,60 @@
+"""The comparison of a candidate model with the active one (workbench/comparison.py), table-driven."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.comparison import Changed, Example, IntentF1, accuracy, compare, f1_by_intent
+
+A, B, C = "card_pin", "card_lost_stolen", "greet"
+
+
+def examples(*intents: str) -> list[Example]:
+    return [Example(f"text {n}", intent) for n, intent in enumerate(intents)]
+
+
+@pytest.mark.parametrize(
+    ("right", "predicted", "expected"),
+    [
+        ((), (), 0.0),
+        ((A, B), (A, B), 1.0),
+        ((A, B, C, C), (A, A, C, B), 0.5),
+    ],
+)
+def test_accuracy(right: tuple[str, ...], predicted: tuple[str, ...], expected: float) -> None:
+    assert accuracy(examples(*right), predicted) == expected
+
+
+@pytest.mark.parametrize(
+    ("right", "predicted", "expected"),
+    [
+        ((A, B), (A, B), {A: 1.0, B: 1.0}),
+        # A: 1 hit, 2 wanted, 2 guessed -> 0.5; B: no hit -> 0; nlu_fallback counts as an intent guessed.
+        ((A, A, B), (A, "nlu_fallback", A), {A: 0.5, B: 0.0, "nlu_fallback": 0.0}),
+        ((A, A), (A, B), {A: 2 / 3, B: 0.0}),
+    ],
+)
+def test_f1_by_intent(right: tuple[str, ...], predicted: tuple[str, ...], expected: dict[str, float]) -> None:
+    assert f1_by_intent(examples(*right), predicted) == pytest.approx(expected)
+
+
+def test_compare_says_what_went_up_and_down_and_which_messages_changed() -> None:
+    held_out = examples(A, A, B, C)
+    found = compare(held_out, before=[A, B, B, C], after=[A, A, C, C])
+    assert (found.examples, found.before_accuracy, found.after_accuracy) == (4, 0.75, 0.75)
+    assert found.up == (IntentF1(A, 2 / 3, 1.0),)
+    # B: 2/3 -> 0 (its one example now read as C); C: 1 -> 2/3.
+    assert [(s.intent, round(s.delta, 3)) for s in found.down] == [(B, -0.667), (C, -0.333)]
+    assert found.changed == (Changed("text 1", A, B, A), Changed("text 2", B, B, C))
+    assert [c.fixed for c in found.changed] == [True, False]
+
+
+def test_the_same_predictions_change_nothing() -> None:
+    found = compare(examples(A, B), before=[A, A], after=[A, A])
+    assert (found.up, found.down, found.changed) == ((), (), ())
+    assert found.before_accuracy == found.after_accuracy == 0.5
+
+
+def test_predictions_must_match_the_examples() -> None:
+    with pytest.raises(ValueError):
+        compare(examples(A, B), before=[A], after=[A, B])
