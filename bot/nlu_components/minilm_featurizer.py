@@ -16,7 +16,8 @@ from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu_components.sentence_encoder import SentenceEncoder
+from bot.nlu_components.embedding_cache import EmbeddingCache, cache_path, encoder_key
+from bot.nlu_components.sentence_encoder import SentenceEncoder, default_model_path, default_tokenizer_path
 
 _POSITIVE_INT_KEYS = ("max_length", "batch_size", "intra_op_num_threads", "inter_op_num_threads")
 
@@ -61,9 +62,11 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         """Loads the encoder once per graph node; it is reused for training and inference."""
         super().__init__(name, config)
+        self._model_path = _optional_path(config["model_path"]) or default_model_path()
+        self._tokenizer_path = _optional_path(config["tokenizer_path"]) or default_tokenizer_path()
         self._encoder = SentenceEncoder(
-            model_path=_optional_path(config["model_path"]),
-            tokenizer_path=_optional_path(config["tokenizer_path"]),
+            model_path=self._model_path,
+            tokenizer_path=self._tokenizer_path,
             max_length=config["max_length"],
             intra_op_num_threads=config["intra_op_num_threads"],
             inter_op_num_threads=config["inter_op_num_threads"],
@@ -89,8 +92,14 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
                 raise InvalidConfigException(f"{cls.__name__}: '{key}' must be a positive integer.")
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Featurizes all training examples in length-sorted batches."""
-        self._featurize(training_data.training_examples)
+        """Featurizes all training examples in length-sorted batches, embedding only the sentences no
+        earlier training embedded with this encoder (bot/nlu_components/embedding_cache.py)."""
+        key = encoder_key(self._model_path, self._tokenizer_path, self._config["max_length"])
+        cache = EmbeddingCache(cache_path(), key)
+        try:
+            self._featurize(training_data.training_examples, cache)
+        finally:
+            cache.close()
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -98,19 +107,28 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         self._featurize(messages)
         return messages
 
-    def _featurize(self, messages: List[Message]) -> None:
+    def _featurize(self, messages: List[Message], cache: Optional[EmbeddingCache] = None) -> None:
         for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
             # Messages built from stories or the domain carry no text: they get no features.
             with_text = [message for message in messages if message.get(attribute)]
             if not with_text:
                 continue
-            vectors = self._encoder.encode(
-                [message.get(attribute) for message in with_text], self._config["batch_size"]
-            )
+            vectors = self._encode([message.get(attribute) for message in with_text], cache)
             for message, vector in zip(with_text, vectors, strict=True):
                 self.add_features_to_message(
                     sequence=None, sentence=vector[np.newaxis, :], attribute=attribute, message=message
                 )
+
+    def _encode(self, texts: List[str], cache: Optional[EmbeddingCache]) -> np.ndarray:
+        if cache is None:
+            return self._encoder.encode(texts, self._config["batch_size"])
+        known = cache.found(texts)
+        missing = list(dict.fromkeys(text for text in texts if text not in known))
+        if missing:
+            fresh = self._encoder.encode(missing, self._config["batch_size"])
+            cache.keep(missing, fresh)
+            known.update(zip(missing, fresh, strict=True))
+        return np.stack([known[text] for text in texts])
 
 
 def _optional_path(value: Optional[Text]) -> Optional[Path]:
