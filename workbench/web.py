@@ -28,11 +28,13 @@ from tandem.web_chat import read_json
 from workbench import inbox_store
 from workbench.inbox import Candidate, Group, example_text, group, offerable, reasons
 from workbench.training_files import add_examples, intents
+from workbench.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 DESIGNERS = (Role.DESIGNER, Role.SUPERVISOR)
 MAX_LABELLED = 200
+VECTORS = web.AppKey("workbench_vectors", VectorCache)
 
 routes.get("/designer")(role_page("designer.html", *DESIGNERS))
 
@@ -67,7 +69,8 @@ async def inbox(request: web.Request) -> web.Response:
     groups: list[Group] = []
     if offered:
         embedder = await asyncio.to_thread(load_minilm, settings.threads.torch)
-        vectors = await asyncio.to_thread(embedder.embed, [m.text for m in offered])
+        texts = [m.text for m in offered]
+        vectors = await asyncio.to_thread(request.app[VECTORS].embed, embedder, texts)
         groups = await asyncio.to_thread(group, offered, vectors, workbench.low_confidence)
     nlu_dir = settings.resolve(workbench.training_data)
     return web.json_response(
@@ -134,4 +137,5 @@ async def flag(request: web.Request) -> web.Response:
 
 
 def register(app: web.Application) -> None:
+    app[VECTORS] = VectorCache()
     app.add_routes(routes)
