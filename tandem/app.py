@@ -41,7 +41,7 @@ from tandem.secrets import Secrets
 from tandem.store import Store
 from tandem.validation import InputError
 from workbench import web as workbench_web
-from workbench import web_review
+from workbench import web_intents, web_review
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -120,6 +120,7 @@ def create_app(settings: Settings, secrets: Secrets) -> web.Application:
     web_desk.register(app)
     workbench_web.register(app)
     web_review.register(app)
+    web_intents.register(app)
     app.cleanup_ctx.append(_background)
     return app
 
