@@ -6,6 +6,7 @@ open neither."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import aiohttp
@@ -13,6 +14,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from handoff.store import Role
+from tandem.conversations import MASKED_TEXT
 from tandem.processes import Stack
 from tests.chat_client import say, start_conversation
 from tests.desk.floor import add_agent, sign_in
@@ -21,6 +23,7 @@ from tests.desk.pages import signed_in
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.security]
 WAIT_MS = 30_000
 UNREADABLE = "flapdoodle gobbledygook skedaddle"
+ALICE = ("31846207", "482913")  # the seeded bank's (bot/bank.py): account number and PIN
 
 
 async def ended(http: aiohttp.ClientSession, *said: str, rating: int | None = None) -> str:
@@ -87,6 +90,31 @@ async def test_a_designer_reviews_conversations_by_outcome_and_the_training_chan
     added = page.get_by_test_id("diff").locator("span.added")
     await expect(added).to_have_text([f"+    - {UNREADABLE}"])
     await expect(page.get_by_test_id("diff").locator("span.file")).to_contain_text(["+++ b/other.yml"])
+
+
+async def test_verification_answers_stay_masked_in_the_review(
+    browser: Browser, stack: Stack, contexts: list[BrowserContext], http: aiohttp.ClientSession
+) -> None:
+    account, pin = ALICE
+    conversation = await ended(http, "what's my balance?", account, pin)
+    designer = await add_agent(stack, role=Role.DESIGNER, skills=())
+    session = await sign_in(stack, designer)
+    try:
+        async with session.get(f"/api/designer/conversations/{conversation}") as response:
+            review = await response.json()
+    finally:
+        await session.close()
+    customer = [m for m in review["messages"] if m["sender"] == "customer"]
+    assert [(m["text"], m["masked"]) for m in customer][1:] == [(MASKED_TEXT, True), (MASKED_TEXT, True)]
+    assert account not in json.dumps(review) and pin not in json.dumps(review)
+
+    page = await signed_in(browser, contexts, stack, designer)
+    await newest(page, "")
+    masked = (
+        page.get_by_test_id("review-conversation").get_by_test_id("review-message").filter(has_text="masked")
+    )
+    await expect(masked).to_have_count(2, timeout=WAIT_MS)
+    await expect(page.get_by_test_id("review-conversation")).not_to_contain_text(pin)
 
 
 async def test_agents_cannot_review(stack: Stack) -> None:
