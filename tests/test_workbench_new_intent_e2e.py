@@ -62,10 +62,17 @@ async def test_a_designer_starts_a_new_intent_from_the_inbox(
             ({"message_ids": [], "name": "fine_name"}, 400, "invalid_message_ids"),
             ({"message_ids": [True], "name": "fine_name"}, 400, "invalid_message_ids"),
             ({"message_ids": "1", "name": "fine_name"}, 400, "invalid_message_ids"),
+            ({"message_ids": [said], "name": "x" * 1000}, 400, "invalid_intent_name"),
         ):
             async with designer.post("/api/designer/intents", json=body) as response:
                 assert response.status == status_code
                 assert (await response.json())["error"]["code"] == code
+        huge = {"message_ids": [said], "name": "x" * 2_000_000}
+        async with designer.post("/api/designer/intents", json=huge) as response:
+            assert response.status == 413
+        async with designer.post("/api/designer/intents", data=b"{not json") as response:
+            assert response.status == 400
+            assert (await response.json())["error"]["code"] == "malformed_json"
     finally:
         await agent.close()
         await designer.close()

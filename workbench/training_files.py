@@ -119,7 +119,7 @@ def domain_intents(domain_dir: Path) -> list[str]:
     return sorted(found)
 
 
-def checked_intent_name(name: object, known: set[str]) -> str:
+def checked_intent_name(name: object) -> str:
     """A name Rasa and the bot's files accept for a new intent, or a clear error."""
     if not isinstance(name, str) or len(name) > MAX_NAME or not INTENT_NAME.fullmatch(name):
         raise InputError(
@@ -127,17 +127,15 @@ def checked_intent_name(name: object, known: set[str]) -> str:
             f"An intent's name is lower case letters, digits and single underscores, starting with a letter, "
             f"at most {MAX_NAME} characters (like card_not_arrived).",
         )
-    if name in known or name in RASA_INTENTS:
-        raise InputError(
-            "intent_exists", f"There is already an intent called {name}: label the group with it.", 409
-        )
     return name
 
 
 def start_intent(nlu_dir: Path, domain_dir: Path, name: str, texts: list[str]) -> Added:
     """The intent with the texts as its first examples in NEW_INTENTS, and in the domain's NEW_INTENTS."""
-    known = set(intents(nlu_dir)) | set(domain_intents(domain_dir))
-    checked_intent_name(name, known)
+    if name in RASA_INTENTS or name in {*intents(nlu_dir), *domain_intents(domain_dir)}:
+        raise InputError(
+            "intent_exists", f"There is already an intent called {name}: label the group with it.", 409
+        )
     yaml = _yaml()
     domain_path = domain_dir / NEW_INTENTS
     domain = yaml.load(domain_path.read_text(encoding="utf-8") if domain_path.exists() else _NEW_DOMAIN)

@@ -20,7 +20,7 @@ from tandem.access import require_same_origin
 from tandem.app_keys import SETTINGS, STORE
 from tandem.web_chat import read_json
 from workbench import inbox_store
-from workbench.training_files import NEW_INTENTS, start_intent
+from workbench.training_files import NEW_INTENTS, checked_intent_name, start_intent
 from workbench.web import DESIGNERS, checked_message_ids, offered_texts
 
 log = logging.getLogger(__name__)
@@ -33,13 +33,13 @@ async def new_intent(request: web.Request) -> web.Response:
     require_same_origin(request)
     body = await read_json(request)
     ids = checked_message_ids(body.get("message_ids"))
+    name = checked_intent_name(body.get("name"))
     engine = request.app[STORE].engine
     chosen, texts = await offered_texts(engine, ids)
     settings = request.app[SETTINGS]
     nlu_dir = settings.resolve(settings.workbench.training_data)
     domain_dir = settings.resolve(settings.workbench.domain)
-    added = await asyncio.to_thread(start_intent, nlu_dir, domain_dir, body.get("name"), texts)
-    name = str(body["name"])
+    added = await asyncio.to_thread(start_intent, nlu_dir, domain_dir, name, texts)
     await inbox_store.label(engine, [m.message_id for m in chosen], name, designer.id, time.time())
     log.info("intent started", extra={"intent": name, "added": len(added.added), "by": designer.id})
     return web.json_response(
