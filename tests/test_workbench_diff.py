@@ -59,7 +59,7 @@ async def test_changed_and_new_files_against_the_last_commit(repo: Path) -> None
     assert Line(Kind.ADDED, "+    - has my card been sent") in found.lines
     assert Line(Kind.FILE, "+++ b/training_data/nlu/cards.yml") in found.lines
     assert Line(Kind.ADDED, "+- intent: lost_pin") in found.lines
-    assert Line(Kind.FILE, "+++ b/new_intents.yml") in found.lines
+    assert Line(Kind.FILE, "+++ b/training_data/nlu/new_intents.yml") in found.lines
     assert not any("README" in line.text for line in found.lines)
 
 

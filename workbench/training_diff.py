@@ -81,7 +81,7 @@ async def training_diff(directory: Path) -> Diff:
     if not await asyncio.to_thread(directory.is_dir):
         return Diff(False, f"{directory} does not exist.")
     try:
-        await _git(directory, "rev-parse", "--is-inside-work-tree")
+        top = Path((await _git(directory, "rev-parse", "--show-toplevel")).strip())
     except GitFailed:
         return Diff(False, f"{directory} is not in a git work tree, so there is no commit to compare with.")
     try:
@@ -89,9 +89,10 @@ async def training_diff(directory: Path) -> Diff:
     except GitFailed:
         return Diff(False, "The git repository has no commit yet to compare with.")
     text = await _git(directory, "diff", "--no-color", "--no-ext-diff", "HEAD", "--", ".")
-    new = await _git(directory, "ls-files", "--others", "--exclude-standard", "-z", "--", ".")
+    new = await _git(directory, "ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--", ".")
     for name in filter(None, new.split("\0")):
-        # --no-index exits 1 when the files differ, which a new file always does.
-        text += await _git(directory, "diff", "--no-color", "--no-index", "--", os.devnull, name, ok=(0, 1))
+        # From the top, so a new file is named as git diff names the others; --no-index exits 1 when the
+        # files differ, which a new file always does.
+        text += await _git(top, "diff", "--no-color", "--no-index", "--", os.devnull, name, ok=(0, 1))
     why = "Changed since the last commit." if text else "Nothing changed since the last commit."
     return Diff(True, why, lines(text[:MAX_CHARS]), len(text) > MAX_CHARS)
