@@ -41,7 +41,7 @@ from tandem.secrets import Secrets
 from tandem.store import Store
 from tandem.validation import InputError
 from workbench import web as workbench_web
-from workbench import web_gaps
+from workbench import web_gaps, web_intents, web_review
 from workbench import web_training as workbench_training
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,8 @@ def create_app(settings: Settings, secrets: Secrets) -> web.Application:
     workbench_web.register(app)
     web_gaps.register(app)
     workbench_training.register(app)
+    web_review.register(app)
+    web_intents.register(app)
     app.cleanup_ctx.append(_background)
     return app
 

@@ -404,6 +404,8 @@ class WorkbenchSettings(_Section):
     training_data: Path = Path("training_data/nlu")
     # Examples kept out of training, on which a newly trained model is compared with the active one.
     held_out: Path = Path("training_data/held_out/nlu.yml")
+    # Where a new intent started in the inbox is declared (Rasa refuses training data with an unknown intent).
+    domain: Path = Path("bot/domain")
     # A customer message the NLU was less sure of than this needs a designer's look.
     low_confidence: float = Field(default=0.6, gt=0, le=1)
     inbox_days: int = Field(default=30, ge=1, le=365)

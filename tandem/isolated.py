@@ -75,9 +75,10 @@ def write_isolated_config(root: Path, gateway: dict[str, Any] | None = None) -> 
     tandem["knowledge"]["index_dir"] = str(root / "knowledge_index")
     tandem["voice"]["port"] = free_port()
     tandem["voice"]["rtp_port"] = rtp_base()
-    # The designer's labels go into a copy: a test never changes the repository's training data.
+    # The designer's labels and new intents go into copies: a test never changes the repository's files.
     shutil.copytree(REPO_ROOT / "training_data" / "nlu", root / "training_nlu", dirs_exist_ok=True)
-    tandem["workbench"] = {"training_data": str(root / "training_nlu")}
+    shutil.copytree(REPO_ROOT / "bot" / "domain", root / "domain", dirs_exist_ok=True)
+    tandem["workbench"] = {"training_data": str(root / "training_nlu"), "domain": str(root / "domain")}
     # Articles too: the knowledge gaps write drafts and sample questions into them.
     shutil.copytree(REPO_ROOT / "training_data" / "knowledge", root / "knowledge", dirs_exist_ok=True)
     tandem["knowledge"]["articles_dir"] = str(root / "knowledge")

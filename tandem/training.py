@@ -68,14 +68,16 @@ def rasa_env(threads: int) -> dict[str, str]:
     }
 
 
-def train_args(config_path: Path, out: Path, data: tuple[Path, ...] = DATA_DIRS) -> list[str]:
+def train_args(
+    config_path: Path, out: Path, data: tuple[Path, ...] = DATA_DIRS, domain: Path = DOMAIN_DIR
+) -> list[str]:
     return [
         str(RASA_BIN),
         "train",
         "--config",
         str(config_path),
         "--domain",
-        str(DOMAIN_DIR),
+        str(domain),
         "--data",
         *(str(d) for d in data),
         "--out",

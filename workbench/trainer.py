@@ -1,5 +1,5 @@
 """One training run at a time, started from the designer's page: `rasa train` on the stack's copy of the
-training data (workbench.training_data, with the repository's stories and domain) into a new model
+training data (workbench.training_data and workbench.domain, with the repository's stories) into a new model
 file under <data_dir>/models, then the new model and the active one predict the held-out examples
 (bot/compare_models.py) and workbench/comparison.py says what changed.
 
@@ -164,9 +164,12 @@ class Trainer:
         log.info("designer training ready", extra={"run": run.number, "seconds": seconds})
 
     async def _train(self, run: Run) -> None:
-        nlu = self._settings.resolve(self._settings.workbench.training_data)
+        workbench = self._settings.workbench
+        nlu = self._settings.resolve(workbench.training_data)
         stories = tuple(d for d in DATA_DIRS if d.name != "nlu")
-        args = train_args(self._config_path, run.model, (nlu, *stories))
+        # The domain the inbox declares new intents in: Rasa refuses examples of an intent it does not list.
+        domain = self._settings.resolve(workbench.domain)
+        args = train_args(self._config_path, run.model, (nlu, *stories), domain)
         run.model.parent.mkdir(parents=True, exist_ok=True)
         self._process = process = await asyncio.create_subprocess_exec(
             *NICE,

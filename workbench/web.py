@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handoff.store import Role
 from handoff.web_desk import HANDOFF, require_role, role_page
@@ -28,11 +29,13 @@ from tandem.web_chat import read_json
 from workbench import inbox_store
 from workbench.inbox import Candidate, Group, example_text, group, offerable, reasons
 from workbench.training_files import add_examples, intents
+from workbench.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 DESIGNERS = (Role.DESIGNER, Role.SUPERVISOR)
 MAX_LABELLED = 200
+VECTORS = web.AppKey("workbench_vectors", VectorCache)
 
 routes.get("/designer")(role_page("designer.html", *DESIGNERS))
 
@@ -67,7 +70,8 @@ async def inbox(request: web.Request) -> web.Response:
     groups: list[Group] = []
     if offered:
         embedder = await asyncio.to_thread(load_minilm, settings.threads.torch)
-        vectors = await asyncio.to_thread(embedder.embed, [m.text for m in offered])
+        texts = [m.text for m in offered]
+        vectors = await asyncio.to_thread(request.app[VECTORS].embed, embedder, texts)
         groups = await asyncio.to_thread(group, offered, vectors, workbench.low_confidence)
     nlu_dir = settings.resolve(workbench.training_data)
     return web.json_response(
@@ -79,27 +83,36 @@ async def inbox(request: web.Request) -> web.Response:
     )
 
 
+def checked_message_ids(ids: object) -> list[int]:
+    if (
+        not isinstance(ids, list)
+        or not 1 <= len(ids) <= MAX_LABELLED
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+    ):
+        raise InputError("invalid_message_ids", f"message_ids is a list of 1-{MAX_LABELLED} message ids.")
+    return ids
+
+
+async def offered_texts(engine: AsyncEngine, ids: list[int]) -> tuple[list[Candidate], list[str]]:
+    """The messages, all of which the inbox must offer, and their texts as examples (each once)."""
+    chosen = [m for m in await inbox_store.customer_messages(engine, ids) if offerable(m)]
+    if len(chosen) != len(set(ids)):
+        raise InputError("not_offerable", "Some of those are not customer messages the inbox offers.", 404)
+    return chosen, list(dict.fromkeys(example_text(m.text) for m in chosen))
+
+
 @routes.post("/api/designer/labels")
 async def label(request: web.Request) -> web.Response:
     designer = await require_role(request, *DESIGNERS)
     require_same_origin(request)
     body = await read_json(request)
-    ids, intent = body.get("message_ids"), body.get("intent")
-    if (
-        not isinstance(ids, list)
-        or not 1 <= len(ids) <= MAX_LABELLED
-        or not all(isinstance(i, int) for i in ids)
-    ):
-        raise InputError("invalid_message_ids", f"message_ids is a list of 1-{MAX_LABELLED} message ids.")
+    ids, intent = checked_message_ids(body.get("message_ids")), body.get("intent")
     if not isinstance(intent, str) or not 1 <= len(intent) <= 100:
         raise InputError("invalid_intent", "intent is the name of an intent in the training data.")
     engine = request.app[STORE].engine
-    chosen = [m for m in await inbox_store.customer_messages(engine, ids) if offerable(m)]
-    if len(chosen) != len(set(ids)):
-        raise InputError("not_offerable", "Some of those are not customer messages the inbox offers.", 404)
+    chosen, texts = await offered_texts(engine, ids)
     workbench = request.app[SETTINGS].workbench
     nlu_dir = request.app[SETTINGS].resolve(workbench.training_data)
-    texts = list(dict.fromkeys(example_text(m.text) for m in chosen))
     added = await asyncio.to_thread(add_examples, nlu_dir, intent, texts)
     await inbox_store.label(engine, [m.message_id for m in chosen], intent, designer.id, time.time())
     log.info("examples labelled", extra={"intent": intent, "added": len(added.added), "by": designer.id})
@@ -134,4 +147,5 @@ async def flag(request: web.Request) -> web.Response:
 
 
 def register(app: web.Application) -> None:
+    app[VECTORS] = VectorCache()
     app.add_routes(routes)

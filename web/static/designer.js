@@ -36,6 +36,7 @@ function card(group, intents) {
     h("p", {}, select, " ",
       h("button", { class: "btn primary", type: "button", testid: "inbox-label", text: "Label", onclick: () => label(item, ids, select.value) }), " ",
       h("button", { class: "btn", type: "button", testid: "inbox-out-of-scope", text: "Out of scope", onclick: () => label(item, ids, OUT_OF_SCOPE) })));
+  item.append(newIntent(item, ids));
   return item;
 }
 
@@ -52,6 +53,23 @@ async function label(item, ids, intent) {
   } catch (error) {
     showError(error.message);
   }
+}
+
+// None of the intents fits: the group starts a new one (declared in the domain, its first examples).
+function newIntent(item, ids) {
+  const name = h("input", { type: "text", testid: "inbox-new-intent-name", "aria-label": "New intent's name", placeholder: "new_intent_name", pattern: "[a-z][a-z0-9_]*", maxlength: "64" });
+  return h("p", {}, name, " ", h("button", { class: "btn", type: "button", testid: "inbox-new-intent", text: "Start a new intent", onclick: async () => {
+    try {
+      const done = await api("/api/designer/intents", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ message_ids: ids, name: name.value.trim() }),
+      });
+      showError("");
+      showStatus(`Started ${done.intent} with ${done.added.length} example${done.added.length === 1 ? "" : "s"} in training_data/nlu/${done.file}, declared in the domain (bot/domain/${done.domain_file}). The assistant does not answer it until it has a response and a rule or story for it, and is trained.`);
+      item.remove();
+    } catch (error) {
+      showError(error.message);
+    }
+  } }));
 }
 
 async function load() {
