@@ -4,7 +4,7 @@ confidence, the list filtered by how it went (workbench/outcomes.py).
 GET /api/designer/conversations?outcome=&after=   newest first, a page at a time; `after` is the previous
                                                    page's `next`
 GET /api/designer/conversations/{conversation_id}  its messages, outcomes, handoffs and rating
-GET /api/designer/training-diff                    the training files against the last git commit
+GET /api/designer/training-diff                    the files the workbench writes, against the last git commit
 
 Designers and supervisors only. A masked message (a verification answer) is stored as its mask alone,
 so the review shows the mask and says so; its words were never kept.
@@ -112,20 +112,24 @@ async def conversation(request: web.Request) -> web.Response:
 
 @routes.get("/api/designer/training-diff")
 async def diff(request: web.Request) -> web.Response:
+    """Every folder the workbench writes: labels and new intents' examples, new intents' declarations,
+    and knowledge articles (sample questions, drafts)."""
     await require_role(request, *DESIGNERS)
     settings = request.app[SETTINGS]
-    directory = settings.resolve(settings.workbench.training_data)
+    written = (settings.workbench.training_data, settings.workbench.domain, settings.knowledge.articles_dir)
+    directories = list(dict.fromkeys(settings.resolve(d) for d in written))
     try:
-        found = await training_diff(directory)
+        found = [await training_diff(directory) for directory in directories]
     except GitFailed as failed:
         raise InputError("git_failed", f"Could not compare with git: {failed}.", 503) from None
     return web.json_response(
         {
-            "directory": str(directory),
-            "compared": found.compared,
-            "why": found.why,
-            "lines": [{"kind": line.kind, "text": line.text} for line in found.lines],
-            "truncated": found.truncated,
+            "directories": [
+                {"directory": str(d), "compared": f.compared, "why": f.why}
+                for d, f in zip(directories, found, strict=True)
+            ],
+            "lines": [{"kind": line.kind, "text": line.text} for f in found for line in f.lines],
+            "truncated": any(f.truncated for f in found),
         }
     )
 

@@ -67,7 +67,8 @@ async function load(append) {
 async function showDiff() {
   try {
     const data = await api("/api/designer/training-diff");
-    diffWhy.textContent = `${data.directory}: ${data.why}${data.truncated ? " (cut short: see git for the rest)" : ""}`;
+    const whys = data.directories.map((part) => `${part.directory}: ${part.why}`).join(" ");
+    diffWhy.textContent = `${whys}${data.truncated ? " (cut short: see git for the rest)" : ""}`;
     fill(diffEl, data.lines.map((line) => h("span", { class: line.kind, text: line.text })));
     diffEl.hidden = !data.lines.length;
   } catch (error) {
