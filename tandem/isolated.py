@@ -22,7 +22,9 @@ from tandem.training import ensure_model
 # Ports are chosen here and bound later, sometimes a minute later (a stack's config is written before
 # its model is trained). Below Linux's range for outgoing connections' source ports (32768-60999) and
 # rtp_base's range, no connection or call can take one meanwhile; each is handed out once per process.
-PORTS = range(10000, 20000)
+# Less the ports Chromium refuses to open (net::ERR_UNSAFE_PORT), so a browser test can reach any stack.
+CHROMIUM_UNSAFE = frozenset({10080})
+PORTS = [port for port in range(10000, 20000) if port not in CHROMIUM_UNSAFE]
 _handed_out: set[int] = set()
 
 
@@ -40,7 +42,12 @@ def free_consecutive_ports(count: int) -> int:
     """The first of count consecutive TCP ports free on 127.0.0.1 (Rasa worker i listens on base + i)."""
     for _ in range(50):
         base = free_port()
-        if all(base + i not in _handed_out and _free(base + i, socket.SOCK_STREAM) for i in range(1, count)):
+        if all(
+            base + i not in _handed_out
+            and base + i not in CHROMIUM_UNSAFE
+            and _free(base + i, socket.SOCK_STREAM)
+            for i in range(1, count)
+        ):
             _handed_out.update(range(base, base + count))
             return base
     raise RuntimeError(f"no {count} consecutive free ports on 127.0.0.1")

@@ -14,6 +14,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from tandem.access import client_of
+from tandem.active_model import LINK, active
 from tandem.app_keys import BOT, CLIENT_LIMITER, HTTP, KNOWLEDGE, METRICS, SETTINGS, STORE
 from tandem.validation import InputError
 from tandem.web_chat import check_rate
@@ -38,8 +39,13 @@ async def _timed(name: str, probe: Any) -> tuple[str, dict[str, Any]]:
 
 async def _rasa(request: web.Request) -> Any:
     status = await request.app[BOT].status()
+    model = Path(str(status.get("model_file", ""))).name or None
+    if model == LINK:  # started from the link (tandem/active_model.py): the model is where it points
+        settings = request.app[SETTINGS]
+        pointed = active(settings.resolve(settings.data_dir))
+        model = pointed.name if pointed else None
     return {
-        "model": Path(str(status.get("model_file", ""))).name or None,
+        "model": model,
         "workers_up": status["workers_up"],
         "workers": status["workers"],
     }

@@ -23,6 +23,7 @@ import yaml
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from tandem import isolated
 from tandem.config import CONFIG_ENV, load_settings, settings
 from tandem.gateway_pool import backends
 from tandem.haproxy import Backend, HaproxyPlan
@@ -345,3 +346,11 @@ def test_the_cluster_profile_overrides_what_the_environment_leaves(
     assert "TANDEM_CLUSTER__REDIS_URL" not in os.environ
     assert os.environ["TANDEM_CLUSTER__GATEWAYS"] == "3"
     settings.cache_clear()
+
+
+def test_no_stack_gets_a_port_chromium_refuses_to_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chromium refuses 10080 (net::ERR_UNSAFE_PORT): a stack there failed every browser test of a CI run."""
+    assert 10080 not in isolated.PORTS
+    offered = iter([10079, 17345])  # 10079 + 1 is refused, so the next base is tried
+    monkeypatch.setattr(isolated.random, "choice", lambda _ports: next(offered))
+    assert isolated.free_consecutive_ports(3) == 17345
