@@ -15,9 +15,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import turn_summary
-
-# In a user message's metadata: the gateway's id for it (its row in the gateway's store).
-MESSAGE_ID_KEY = "tandem_message_id"
+from tandem.turn_metadata import MESSAGE_ID_KEY
 
 
 def earlier_answer(tracker: DialogueStateTracker, message_id: int) -> dict[str, Any] | None:

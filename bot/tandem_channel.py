@@ -21,7 +21,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import turn_summary
-from bot.replayed_turns import MESSAGE_ID_KEY, earlier_answer
+from bot.replayed_turns import earlier_answer
+from tandem.turn_metadata import replayed_message_id
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,9 @@ class TandemInput(InputChannel):
             if isinstance(turn, str):
                 return _error(400, "bad_request", turn)
             sender, text, metadata = turn
-            if metadata.get("replay") and isinstance(metadata.get(MESSAGE_ID_KEY), int):
-                answered = await _answered_before(request.app.ctx.agent, sender, metadata[MESSAGE_ID_KEY])
+            replayed = replayed_message_id(metadata)
+            if replayed is not None:
+                answered = await _answered_before(request.app.ctx.agent, sender, replayed)
                 if answered is not None:
                     log.info("a replayed message was answered before", extra={"conversation_id": sender})
                     return response.json(answered)

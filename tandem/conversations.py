@@ -21,6 +21,7 @@ from tandem.logs import conversation_id_var
 from tandem.metrics import Metrics
 from tandem.secret_answers import MASKED_TEXT
 from tandem.store import Conversation, ConversationStatus, Delivery, Message, Sender, Store
+from tandem.turn_metadata import turn_metadata
 from tandem.validation import InputError
 
 log = logging.getLogger(__name__)
@@ -226,9 +227,7 @@ class ConversationService:
         the bot then answers from its tracker rather than take the message twice (bot/replayed_turns.py)."""
         self.events.publish(conversation.id, {"type": "typing", "on": True})
         started = time.perf_counter()
-        metadata: dict[str, Any] = {"channel": conversation.channel, "tandem_message_id": message.id}
-        if replay:
-            metadata["replay"] = True
+        metadata = turn_metadata(conversation.channel, message.id, replay)
         try:
             turn = await self._bot.send(conversation.id, text or bot_input(message), metadata)
         except BotUnavailable as exc:
