@@ -7,10 +7,8 @@ under <data_dir>/canned_responses, which supervisors edit from the desk. Parsing
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from tandem.files import replace_text
 from tandem.validation import InputError
 
 SHIPPED = Path(__file__).resolve().parent / "canned_responses"
@@ -115,11 +114,7 @@ class CannedLibrary:
     def save(self, team: str, responses: tuple[CannedResponse, ...]) -> None:
         """Written whole, then renamed over the old file: a reader never sees half a list."""
         body = yaml.safe_dump([r.to_json() for r in responses], sort_keys=False, allow_unicode=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=self._dir, delete=False, suffix=".tmp"
-        ) as out:
-            out.write(body)
-        os.replace(out.name, self._path(team))
+        replace_text(self._path(team), body)
 
     def for_queue(self, queue: str) -> list[tuple[str, CannedResponse]]:
         """What an agent working a contact of this queue may use: the queue's team's, then everyone's."""

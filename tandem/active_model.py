@@ -14,6 +14,8 @@ import os
 import time
 from pathlib import Path
 
+from tandem.files import replace_text
+
 LINK = "active.tar.gz"
 RECORD = "active.json"
 
@@ -51,9 +53,7 @@ def _write(folder: Path, model: Path, base: str) -> None:
     temporary.symlink_to(model.resolve())
     os.replace(temporary, folder / LINK)
     record = {"model": str(model.resolve()), "base": base, "activated_at": time.time()}
-    written = folder / f".{RECORD}.{os.getpid()}"
-    written.write_text(json.dumps(record), encoding="utf-8")
-    os.replace(written, folder / RECORD)
+    replace_text(folder / RECORD, json.dumps(record))
 
 
 def launch_model(data_dir: Path, built: Path) -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from knowledge_index.articles import ARTICLE_SUFFIX, parse_article
-from workbench.training_files import replace_file
+from tandem.files import replace_text
 
 SLUG_WORDS = 6
 QUESTIONS_KEY = "questions:"
@@ -104,7 +104,7 @@ def add_question(articles_dir: Path, slug: str, question: str) -> Added:
     path = articles_dir / f"{slug}{ARTICLE_SUFFIX}"
     updated = with_question(slug, path.read_text(encoding="utf-8"), question)
     if updated is not None:
-        replace_file(path, updated)  # atomic: the index build never reads half a file
+        replace_text(path, updated)  # atomic: the index build never reads half a file
     return Added(path, updated is not None)
 
 

@@ -5,12 +5,12 @@ model the stack was started with (under models/). Newest first."""
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tandem.active_model import LINK, active, models_dir, repository_model
+from tandem.files import replace_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +47,7 @@ def describe(
     """Writes the note kept beside a model the workbench trained; predicted: its intent for each held-out
     example, by the held-out file's digest, so the next comparison need not ask it again."""
     note = {"by": by, "comparison": comparison, "against": against, "predictions": predicted}
-    written = _note_path(model).with_suffix(".tmp")
-    written.write_text(json.dumps(note), encoding="utf-8")
-    os.replace(written, _note_path(model))
+    replace_text(_note_path(model), json.dumps(note))
 
 
 def _note(model: Path) -> dict[str, Any]:

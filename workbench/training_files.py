@@ -10,9 +10,7 @@ is written whole, then renamed over the old one, so Rasa never reads half of it.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import LiteralScalarString
 
+from tandem.files import replace_text
 from tandem.validation import InputError
 
 NEW_INTENTS = "new_intents.yml"  # created on demand, in the NLU directory and in the domain directory
@@ -104,7 +103,7 @@ def _append(yaml: YAML, path: Path, data: Any, item: Any, texts: list[str]) -> A
         item["examples"] = LiteralScalarString(block + ending + "".join(f"- {text}\n" for text in added))
         out = io.StringIO()
         yaml.dump(data, out)
-        replace_file(path, out.getvalue())
+        replace_text(path, out.getvalue())
     return Added(path, tuple(added), tuple(already))
 
 
@@ -146,13 +145,5 @@ def start_intent(nlu_dir: Path, domain_dir: Path, name: str, texts: list[str]) -
     data = yaml.load(nlu_path.read_text(encoding="utf-8") if nlu_path.exists() else _NEW_NLU)
     data["nlu"].append({"intent": name, "examples": LiteralScalarString("")})
     # The domain first: examples of an intent it does not list would stop Rasa training.
-    replace_file(domain_path, out.getvalue())
+    replace_text(domain_path, out.getvalue())
     return _append(yaml, nlu_path, data, data["nlu"][-1], texts)
-
-
-def replace_file(path: Path, text: str) -> None:
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
-    ) as out:
-        out.write(text)
-    os.replace(out.name, path)
