@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tandem.knowledge_outcome import KNOWLEDGE_KEY
 from tandem.store import Sender, messages
 from workbench.gaps import Gap
-from workbench.inbox import Candidate
-from workbench.inbox_store import CANDIDATE_COLUMNS
+from workbench.inbox_store import CANDIDATE_COLUMNS, candidate, record_new
 from workbench.tables import knowledge_gaps_handled
 
 LIMIT = 1000  # the newest, as in the NLU inbox: enough to see the topics, quick to embed on a page load
@@ -44,17 +43,8 @@ async def handle(
     engine: AsyncEngine, message_ids: Sequence[int], article: str, designer_id: str, now: float
 ) -> None:
     """These questions were dealt with (their article named): they leave the gaps."""
-    async with engine.begin() as conn:
-        done = await conn.execute(
-            sa.select(knowledge_gaps_handled.c.message_id).where(
-                knowledge_gaps_handled.c.message_id.in_(message_ids)
-            )
-        )
-        fresh = sorted(set(message_ids) - {row.message_id for row in done})
-        if fresh:
-            rows = [{"message_id": i, "article": article, "designer_id": designer_id, "created_at": now}
-                    for i in fresh]  # fmt: skip
-            await conn.execute(sa.insert(knowledge_gaps_handled), rows)
+    values = {"article": article, "designer_id": designer_id, "created_at": now}
+    await record_new(engine, knowledge_gaps_handled, message_ids, values)
 
 
 def _searched() -> sa.Select[Any]:
@@ -71,7 +61,6 @@ async def _gaps(engine: AsyncEngine, query: sa.Select[Any]) -> list[Gap]:
 
 
 def _gap(r: Any, knowledge: dict[str, Any]) -> Gap:
-    message = Candidate(
-        r.id, r.conversation_id, r.text, r.intent, r.confidence, masked=bool(r.data.get("masked"))
+    return Gap(
+        candidate(r), knowledge.get("answered") is True, knowledge.get("article"), knowledge.get("score")
     )
-    return Gap(message, knowledge.get("answered") is True, knowledge.get("article"), knowledge.get("score"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -54,19 +55,21 @@ async def candidates(engine: AsyncEngine, since: datetime, threshold: float) -> 
     )
     async with engine.connect() as conn:
         rows = (await conn.execute(query)).all()
-    return [
-        Candidate(
-            r.id,
-            r.conversation_id,
-            r.text,
-            r.intent,
-            r.confidence,
-            masked=bool((r.data or {}).get("masked")),
-            escalated=bool(r.escalated),
-            flagged=bool(r.flagged),
-        )
-        for r in rows
-    ]
+    return [candidate(r, escalated=bool(r.escalated), flagged=bool(r.flagged)) for r in rows]
+
+
+def candidate(row: Any, *, escalated: bool = False, flagged: bool = False) -> Candidate:
+    """A Candidate from a row holding CANDIDATE_COLUMNS."""
+    return Candidate(
+        row.id,
+        row.conversation_id,
+        row.text,
+        row.intent,
+        row.confidence,
+        masked=bool((row.data or {}).get("masked")),
+        escalated=escalated,
+        flagged=flagged,
+    )
 
 
 async def flag(engine: AsyncEngine, message_id: int, agent_id: str, now: float) -> None:
@@ -83,19 +86,20 @@ async def flag(engine: AsyncEngine, message_id: int, agent_id: str, now: float) 
 async def label(
     engine: AsyncEngine, message_ids: Sequence[int], intent: str, designer_id: str, now: float
 ) -> None:
+    await record_new(
+        engine, nlu_labels, message_ids, {"intent": intent, "designer_id": designer_id, "created_at": now}
+    )
+
+
+async def record_new(
+    engine: AsyncEngine, table: sa.Table, message_ids: Sequence[int], values: dict[str, Any]
+) -> None:
+    """A row of values for each message not in the table yet (keyed by message_id)."""
     async with engine.begin() as conn:
-        done = await conn.execute(
-            sa.select(nlu_labels.c.message_id).where(nlu_labels.c.message_id.in_(message_ids))
-        )
+        done = await conn.execute(sa.select(table.c.message_id).where(table.c.message_id.in_(message_ids)))
         fresh = sorted(set(message_ids) - {row.message_id for row in done})
         if fresh:
-            await conn.execute(
-                sa.insert(nlu_labels),
-                [
-                    {"message_id": i, "intent": intent, "designer_id": designer_id, "created_at": now}
-                    for i in fresh
-                ],
-            )
+            await conn.execute(sa.insert(table), [{"message_id": i, **values} for i in fresh])
 
 
 async def customer_messages(engine: AsyncEngine, message_ids: Sequence[int]) -> list[Candidate]:
@@ -103,9 +107,4 @@ async def customer_messages(engine: AsyncEngine, message_ids: Sequence[int]) -> 
     query = sa.select(messages).where(messages.c.id.in_(message_ids), messages.c.sender == Sender.CUSTOMER)
     async with engine.connect() as conn:
         rows = (await conn.execute(query)).all()
-    return [
-        Candidate(
-            r.id, r.conversation_id, r.text, r.intent, r.confidence, masked=bool((r.data or {}).get("masked"))
-        )
-        for r in rows
-    ]
+    return [candidate(r) for r in rows]

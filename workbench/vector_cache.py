@@ -1,5 +1,6 @@
-"""The inbox's MiniLM vectors, kept between loads: embedding the up to 1000 messages it groups took 3.4 s a
-load on 2 shared cores (benchmarks/inbox_load.py), while only the messages new since the last load need it.
+"""The MiniLM vectors of the inbox's messages and the knowledge gaps' questions, kept between loads:
+embedding the up to 1000 messages the inbox groups took 3.4 s a load on 2 shared cores
+(benchmarks/inbox_load.py), while only the messages new since the last load need it.
 Keyed by the text: an offered message's text never changes (only masked ones do, and they are never offered).
 """
 
@@ -13,7 +14,7 @@ import numpy as np
 
 from knowledge_index.embedder import Embedder
 
-# A few inboxes' worth (LIMIT in inbox_store.py); 384 floats each, so about 7 MB.
+# A few pages' worth (LIMIT in inbox_store.py and gaps_store.py); 384 floats each, so about 7 MB.
 SIZE = 5000
 
 

@@ -83,13 +83,13 @@ async def inbox(request: web.Request) -> web.Response:
     )
 
 
-def checked_message_ids(ids: object) -> list[int]:
+def checked_message_ids(ids: object, most: int = MAX_LABELLED) -> list[int]:
     if (
         not isinstance(ids, list)
-        or not 1 <= len(ids) <= MAX_LABELLED
+        or not 1 <= len(ids) <= most
         or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
     ):
-        raise InputError("invalid_message_ids", f"message_ids is a list of 1-{MAX_LABELLED} message ids.")
+        raise InputError("invalid_message_ids", f"message_ids is a list of 1-{most} message ids.")
     return ids
 
 

@@ -33,7 +33,7 @@ from workbench import gaps_store
 from workbench.article_files import add_question, write_draft
 from workbench.gaps import SAMPLES, GapCluster, article_question, cluster_gaps, gaps_to_show
 from workbench.inbox import offerable
-from workbench.web import DESIGNERS
+from workbench.web import DESIGNERS, VECTORS, checked_message_ids
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -84,7 +84,8 @@ async def gaps(request: web.Request) -> web.Response:
     clusters: list[GapCluster] = []
     if shown:
         embedder = await asyncio.to_thread(load_minilm, settings.threads.torch)
-        vectors = await asyncio.to_thread(embedder.embed, [g.message.text for g in shown])
+        texts = [g.message.text for g in shown]
+        vectors = await asyncio.to_thread(request.app[VECTORS].embed, embedder, texts)
         clusters = await asyncio.to_thread(cluster_gaps, shown, vectors)
     nearest = await asyncio.to_thread(_nearest, request, clusters)
     articles_dir = settings.resolve(settings.knowledge.articles_dir)
@@ -109,13 +110,7 @@ def _question(value: Any) -> str:
 
 async def _chosen(request: web.Request, body: dict[str, Any]) -> list[int]:
     """The topic's questions named in the body: searched customer questions the gaps may show."""
-    ids = body.get("message_ids")
-    if (
-        not isinstance(ids, list)
-        or not 1 <= len(ids) <= gaps_store.LIMIT
-        or not all(type(i) is int for i in ids)
-    ):
-        raise InputError("invalid_message_ids", f"message_ids is a list of 1-{gaps_store.LIMIT} message ids.")
+    ids = checked_message_ids(body.get("message_ids"), most=gaps_store.LIMIT)
     found = await gaps_store.searched_messages(request.app[STORE].engine, ids)
     if len([g for g in found if offerable(g.message)]) != len(set(ids)):
         raise InputError("not_offerable", "Some of those are not questions the knowledge gaps show.", 404)
