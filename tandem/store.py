@@ -399,12 +399,6 @@ class Store:
             )
         return message
 
-    async def mark_delivered(
-        self, message: Message, intent: str | None, confidence: float | None, entities: list[Any]
-    ) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(_delivered(message, intent, confidence, entities))
-
     async def record_bot_turn(
         self,
         message: Message,

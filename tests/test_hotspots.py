@@ -77,7 +77,7 @@ async def test_complaint_conversations_are_those_routed_as_complaints_or_said_an
             conversation = await store.start_conversation(await store.new_customer(), "web")
             message = await store.add_message(conversation.id, "web", Sender.CUSTOMER, text, data=data)
             if intent:
-                await store.mark_delivered(message, intent, 0.9, [])
+                await store.record_bot_turn(message, (intent, 0.9, []), None, [])
             ids[name] = conversation.id
         found = await complaint_documents(
             store.engine, NOW - timedelta(days=3650), NOW + timedelta(days=3650)

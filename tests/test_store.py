@@ -26,7 +26,9 @@ async def test_transcript_keeps_order_sender_and_nlu(store_url: str) -> None:
     said = await store.add_message(
         conversation.id, "web", Sender.CUSTOMER, "I lost my card", bot_delivery=Delivery.PENDING
     )
-    await store.mark_delivered(said, "card_lost_stolen", 0.97, [{"entity": "card_type", "value": "debit"}])
+    await store.record_bot_turn(
+        said, ("card_lost_stolen", 0.97, [{"entity": "card_type", "value": "debit"}]), None, []
+    )
     await store.add_message(conversation.id, "web", Sender.BOT, "Sorry to hear that.")
     transcript = await store.transcript(conversation.id)
     assert [(m.sender, m.text) for m in transcript] == [
@@ -52,7 +54,7 @@ async def test_pending_messages_survive_a_restart(store_url: str) -> None:
     pending = await reopened.pending_messages()
     assert [m.text for m in pending] == ["first", "second"]
     assert await reopened.count_pending() == 2
-    await reopened.mark_delivered(pending[0], "greet", 0.9, [])
+    await reopened.record_bot_turn(pending[0], ("greet", 0.9, []), None, [])
     assert [m.text for m in await reopened.pending_messages(conversation.id)] == ["second"]
     assert not await reopened.is_pending(pending[0].id) and await reopened.is_pending(pending[1].id)
     await reopened.close()

@@ -29,7 +29,9 @@ async def conversation(store: Store, *said: tuple[Sender, str | None], closed: b
     for sender, intent in said:
         message = await store.add_message(started.id, "web", sender, "words")
         if sender == Sender.CUSTOMER:
-            await store.mark_delivered(message, intent, 0.9 if intent != "nlu_fallback" else 0.2, [])
+            await store.record_bot_turn(
+                message, (intent, 0.9 if intent != "nlu_fallback" else 0.2, []), None, []
+            )
     if closed:
         await store.close_conversation(started.id, {"reason": "customer_left"})
     return started.id

@@ -25,7 +25,7 @@ async def said(
     store: Store, conversation_id: str, text: str, intent: str | None, confidence: float | None
 ) -> int:
     message = await store.add_message(conversation_id, "web", Sender.CUSTOMER, text)
-    await store.mark_delivered(message, intent, confidence, [])
+    await store.record_bot_turn(message, (intent, confidence, []), None, [])
     return message.id
 
 
