@@ -23,12 +23,12 @@ from typing import Any
 
 from tandem.active_model import active, models_dir
 from tandem.config import Settings
+from tandem.processes import RASA_PYTHON
 from tandem.training import DATA_DIRS, REPO_ROOT, rasa_env, train_args
 from workbench.comparison import Example, as_json, compare
 from workbench.models_registry import describe, predictions
 
 log = logging.getLogger(__name__)
-RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
 KEPT_LINES = 400
 RASA_THREADS = 1
 NICE = ("nice", "-n", "10")

@@ -114,7 +114,8 @@ async def choose(request: web.Request) -> web.Response:
             raise InputError("not_activated", f"Not activated: {reasons}. {back}.", 502)
         await asyncio.to_thread(activate, data_dir, model)
     log.info("model activated", extra={"model": name, "by": designer.id, "workers": len(loaded)})
-    return web.json_response({"active": name, "workers": len(loaded), "models": _models(request)})
+    models = await asyncio.to_thread(_models, request)
+    return web.json_response({"active": name, "workers": len(loaded), "models": models})
 
 
 def register(app: web.Application) -> None:

@@ -1,8 +1,7 @@
 """The designer's knowledge gaps (workbench/): customer questions a designer dealt with.
 
 Revision ID: 0010
-Revises: 0007 (on branch wb-gaps; 0008 and 0009 come from the other workbench branches: revise the
-latest of them when merging)
+Revises: 0007 (0008 and 0009 were never used: the other workbench work needed no table)
 Create Date: 2026-12-06 06:50:00.000000
 """
 
