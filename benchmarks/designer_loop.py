@@ -87,7 +87,7 @@ def configure(config_path: Path) -> tuple[int, list[tuple[str, str]]]:
     return sum(len(t) for t in train.values()), held
 
 
-async def train_and_activate(designer: aiohttp.ClientSession) -> dict[str, float]:
+async def train_and_activate(designer: aiohttp.ClientSession) -> dict[str, Any]:
     """One run through the page's API; seconds spent training, comparing and activating."""
     started = time.monotonic()
     async with designer.post("/api/designer/training") as response:
@@ -111,12 +111,16 @@ async def train_and_activate(designer: aiohttp.ClientSession) -> dict[str, float
         "train_s": (comparing or compared) - started,
         "compare_s": compared - (comparing or compared),
         "activate_s": done - compared,
-        "accuracy_before": run["comparison"]["before_accuracy"],
-        "accuracy_after": run["comparison"]["after_accuracy"],
+        "accuracy_before": run["comparison"]["held_out"]["before_accuracy"],
+        "accuracy_after": run["comparison"]["held_out"]["after_accuracy"],
+        "cv_before": run["comparison"]["cross_validation"]["before_accuracy"],
+        "cv_after": run["comparison"]["cross_validation"]["after_accuracy"],
+        "stories_passed": run["comparison"]["stories"]["after_passed"],
+        "stories": run["comparison"]["stories"]["total"],
     }
 
 
-async def measure(stack: Stack, held: list[tuple[str, str]]) -> dict[str, float]:
+async def measure(stack: Stack, held: list[tuple[str, str]]) -> dict[str, Any]:
     designer = await sign_in(stack, await add_agent(stack, role=Role.DESIGNER, skills=()))
     try:
         await train_and_activate(designer)  # untimed: a BANKING77-size model becomes the active one
@@ -165,7 +169,8 @@ def main() -> None:
         f"**{found['total_s']:.1f} s** (goal <= {GOAL_S:.0f} s: {'met' if found['total_s'] <= GOAL_S else 'not met'}). "
         f"Labelling {found['label_s']:.1f} s, training {found['train_s']:.1f} s, comparing {found['compare_s']:.1f} s, "
         f"activating {found['activate_s']:.1f} s. Held-out accuracy {found['accuracy_before']:.2%} -> "
-        f"{found['accuracy_after']:.2%}."
+        f"{found['accuracy_after']:.2%}; 3-fold cross-validation {found['cv_before']:.2%} -> {found['cv_after']:.2%}; "
+        f"test stories passed {found['stories_passed']} of {found['stories']}."
     )
 
 

@@ -404,6 +404,11 @@ class WorkbenchSettings(_Section):
     training_data: Path = Path("training_data/nlu")
     # Examples kept out of training, on which a newly trained model is compared with the active one.
     held_out: Path = Path("training_data/held_out/nlu.yml")
+    # The test stories a new model and the active one both run (`rasa test core --e2e`) before activating.
+    test_stories: Path = Path("tests/stories")
+    # Models the workbench trained that stay to roll back to (the active one always stays): a
+    # BANKING77-size model is 28 MB.
+    keep_models: int = Field(default=10, ge=2, le=1000)
     # Where a new intent started in the inbox is declared (Rasa refuses training data with an unknown intent).
     domain: Path = Path("bot/domain")
     # A customer message the NLU was less sure of than this needs a designer's look.

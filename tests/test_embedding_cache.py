@@ -1,6 +1,7 @@
 """Training's MiniLM vectors come from the on-disk cache for sentences an earlier training embedded: only
 new sentences reach the encoder, the features are the ones the encoder gives, and the cache holds no
-sentence. In Rasa's interpreter, with the real encoder."""
+sentence. The workbench's comparison (a batch of held-out examples) uses it too; a customer's message,
+parsed alone, never does. In Rasa's interpreter, with the real encoder."""
 
 from __future__ import annotations
 
@@ -32,9 +33,16 @@ def train(texts):
     featurizer.process_training_data(data)
     return [m.get_dense_features("text")[1].features[0].tolist() for m in data.training_examples]
 
+def parse(texts):
+    featurizer.process([Message(data={"text": t}) for t in texts])
+
 first = train(sys.argv[1:4])
 second = train(sys.argv[1:5])
 direct = real_encode(sys.argv[1:5], 64)
+parse(["is the branch open on sunday"])  # a customer's message, alone: never cached
+parse(["is the branch open on sunday"])
+parse(["a held-out question", "another held-out question"])  # the comparison's batch: cached
+parse(["a held-out question", "another held-out question"])
 print(json.dumps({
     "encoded": encoded,
     "same_as_encoder": bool(np.allclose(np.array(second), direct, atol=1e-5)),
@@ -49,7 +57,7 @@ SENTENCES = [
 ]
 
 
-def test_a_second_training_embeds_only_its_new_sentences(tmp_path: Path) -> None:
+def test_a_second_training_and_a_second_comparison_embed_only_new_sentences(tmp_path: Path) -> None:
     result = subprocess.run(
         [str(RASA_PYTHON), "-c", TRAIN, *SENTENCES],
         capture_output=True,
@@ -64,8 +72,9 @@ def test_a_second_training_embeds_only_its_new_sentences(tmp_path: Path) -> None
         check=True,
     )
     outcome = json.loads(result.stdout.splitlines()[-1])
-    assert outcome == {"encoded": [3, 1], "same_as_encoder": True, "same_as_before": True}
+    # Trainings: 3, then the 1 new; the customer's message twice; the comparison's batch once.
+    assert outcome == {"encoded": [3, 1, 1, 1, 2], "same_as_encoder": True, "same_as_before": True}
     cache = tmp_path / "tandem-minilm-vectors.sqlite"
     with sqlite3.connect(cache) as db:
-        assert db.execute("SELECT count(*) FROM vectors").fetchone() == (4,)
+        assert db.execute("SELECT count(*) FROM vectors").fetchone() == (6,)
     assert not any(sentence.encode() in cache.read_bytes() for sentence in SENTENCES)

@@ -1,11 +1,12 @@
 """The designer's whole loop against the real stack and a real Rasa, in headless Chromium: a customer says
 something the model gets wrong; a designer labels it in the inbox, trains a new model from the page and
-follows Rasa's output; the new model is compared with the active one on the held-out examples and
-activated on every Rasa worker; the same sentence is then understood. Rolling back brings the old model
+follows Rasa's output; the new model is compared with the active one on the held-out examples, by
+cross-validation and on the test stories, and activated on every Rasa worker; the same sentence is then understood. Rolling back brings the old model
 back. Only designers and supervisors may train or activate; one run at a time."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import aiohttp
@@ -90,6 +91,20 @@ async def test_a_designer_labels_trains_compares_and_activates_and_the_customer_
     await expect(accuracy).to_contain_text(f"active {first_model.name}")
     await expect(accuracy).to_contain_text("Held-out accuracy (57 examples)")
     await expect(page.get_by_test_id("comparison-changed")).to_be_visible()
+    # Cross-validation: the new model was trained on every example of the active one and more: the one just
+    # labelled (and any other test's labels on this stack), since labelling only adds.
+    await expect(page.get_by_test_id("comparison-cv")).to_contain_text("Cross-validation (3 folds)")
+    validated = await page.get_by_test_id("comparison-cv-accuracy").text_content() or ""
+    counts = re.search(r"active [\d.]+ % of (\d+), new [\d.]+ % of (\d+)\. On the (\d+) both", validated)
+    assert counts is not None, validated
+    before_examples, after_examples, shared = map(int, counts.groups())
+    assert after_examples > before_examples and shared == before_examples
+    # Every test story passes with both models.
+    await expect(page.get_by_test_id("comparison-stories-passed")).to_have_text(
+        re.compile(r"Test stories passed \(of (\d+)\): active \1, new \1\.")
+    )
+    await expect(page.get_by_test_id("comparison-stories-now-failing")).to_have_count(0)
+    await expect(page.get_by_test_id("models-kept")).to_contain_text("The newest 10 models trained here stay")
     candidate = (await page.get_by_test_id("activate-candidate").text_content() or "").removeprefix(
         "Activate "
     )

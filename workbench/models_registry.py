@@ -42,11 +42,12 @@ def describe(
     by: str,
     comparison: dict[str, Any] | None,
     against: str | None,
-    predicted: dict[str, list[str]],
+    evaluations: dict[str, dict[str, Any]],
 ) -> None:
-    """Writes the note kept beside a model the workbench trained; predicted: its intent for each held-out
-    example, by the held-out file's digest, so the next comparison need not ask it again."""
-    note = {"by": by, "comparison": comparison, "against": against, "predictions": predicted}
+    """Writes the note kept beside a model the workbench trained; evaluations: its intent for each held-out
+    example and its test stories' results (bot/compare_models.py), by the digest of the held-out file and
+    the stories, so the next comparison need not ask it again."""
+    note = {"by": by, "comparison": comparison, "against": against, "evaluations": evaluations}
     replace_text(_note_path(model), json.dumps(note))
 
 
@@ -58,10 +59,10 @@ def _note(model: Path) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-def predictions(model: Path, digest: str) -> list[str] | None:
-    """What the model predicted for the held-out file with that digest, if it was compared on it."""
-    found = (_note(model).get("predictions") or {}).get(digest)
-    return found if isinstance(found, list) else None
+def evaluation(model: Path, digest: str) -> dict[str, Any] | None:
+    """The model's evaluation on the held-out file and stories with that digest, if it was compared on them."""
+    found = (_note(model).get("evaluations") or {}).get(digest)
+    return found if isinstance(found, dict) else None
 
 
 def listing(data_dir: Path) -> list[Model]:
@@ -88,3 +89,22 @@ def listing(data_dir: Path) -> list[Model]:
 def find(data_dir: Path, name: str) -> Path | None:
     """A listed model by its file name (never a path the client chose)."""
     return next((m.path for m in listing(data_dir) if m.path.name == name), None)
+
+
+def prune(data_dir: Path, keep: int) -> list[str]:
+    """Deletes the workbench's models beyond the newest `keep`, and their notes, but never the active one
+    (the repository's models are not the workbench's to delete). Returns the names deleted."""
+    current = active(data_dir)
+    trained = sorted(
+        (p for p in models_dir(data_dir).glob("*.tar.gz") if p.name != LINK and not p.is_symlink()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    deleted = []
+    for path in trained[keep:]:
+        if path.resolve() == current:
+            continue
+        path.unlink(missing_ok=True)
+        _note_path(path).unlink(missing_ok=True)
+        deleted.append(path.name)
+    return deleted

@@ -1,7 +1,8 @@
 """One training run at a time, started from the designer's page: `rasa train` on the stack's copy of the
 training data (workbench.training_data and workbench.domain, with the repository's stories) into a new model
-file under <data_dir>/models, then the new model and the active one predict the held-out examples
-(bot/compare_models.py) and workbench/comparison.py says what changed.
+file under <data_dir>/models, then the new model and the active one predict the held-out examples and run
+the test stories (bot/compare_models.py), their cross-validations are read from the model files
+(workbench/model_archive.py), and workbench/comparison.py says what changed.
 
 Rasa's output is kept in memory for the page and handed to whoever follows the run, never logged: a
 warning may quote a training example, i.e. a customer's words. Training runs niced, with one thread,
@@ -25,8 +26,18 @@ from tandem.active_model import active, models_dir
 from tandem.config import Settings
 from tandem.processes import RASA_PYTHON
 from tandem.training import DATA_DIRS, REPO_ROOT, rasa_env, train_args
-from workbench.comparison import Example, as_json, compare
-from workbench.models_registry import describe, predictions
+from workbench.comparison import (
+    Example,
+    StoryResults,
+    compare,
+    compare_cross_validation,
+    compare_stories,
+    comparison_json,
+    cross_validation_json,
+    stories_json,
+)
+from workbench.model_archive import cross_validation
+from workbench.models_registry import describe, evaluation, prune
 
 log = logging.getLogger(__name__)
 KEPT_LINES = 400
@@ -50,8 +61,8 @@ class Run:
     error: str | None = None
     comparison: dict[str, Any] | None = None
     against: str | None = None  # the active model's name when compared
-    # The new model's intent for each held-out example, by the held-out file's digest.
-    predictions: dict[str, list[str]] = field(default_factory=dict)
+    # The new model's held-out predictions and story results, by the digest of what it was evaluated on.
+    evaluations: dict[str, dict[str, Any]] = field(default_factory=dict)
     listeners: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
 
     @property
@@ -158,7 +169,11 @@ class Trainer:
             log.exception("designer training failed", extra={"run": run.number})
             run.set_state("failed", str(exc) or type(exc).__name__)
             return
-        describe(run.model, run.by, run.comparison, run.against, run.predictions)
+        describe(run.model, run.by, run.comparison, run.against, run.evaluations)
+        if deleted := prune(self._data_dir, self._settings.workbench.keep_models):
+            run.add_output(
+                f"Deleted the oldest models, beyond the newest {self._settings.workbench.keep_models}: {', '.join(deleted)}."
+            )
         run.set_state("ready")
         seconds = round(time.monotonic() - started, 1)
         log.info("designer training ready", extra={"run": run.number, "seconds": seconds})
@@ -191,25 +206,40 @@ class Trainer:
             run.add_output("No active model to compare with.")
             return
         held_out = self._settings.resolve(self._settings.workbench.held_out)
-        digest = hashlib.sha256(held_out.read_bytes()).hexdigest()[:16]
-        # The active model's answers are kept from when it was new: only the new model reads the examples.
-        known = predictions(current, digest)
-        run.add_output(f"Comparing with the active model {current.name} on {held_out.name}…")
-        found = await self._predict(held_out, [run.model] if known is not None else [current, run.model])
+        stories = self._settings.resolve(self._settings.workbench.test_stories)
+        digest = _digest(held_out, stories)
+        # The active model's results are kept from when it was new: only the new model is evaluated.
+        known = evaluation(current, digest)
+        run.add_output(f"Comparing with the active model {current.name} on {held_out.name} and {stories}…")
+        found = await self._evaluate(
+            held_out, stories, [run.model] if known is not None else [current, run.model]
+        )
+        before = known if known is not None else found["models"][str(current)]
+        after = found["models"][str(run.model)]
+        run.evaluations = {digest: after}
         examples = [Example(e["text"], e["intent"]) for e in found["examples"]]
-        before = known if known is not None else found["predictions"][str(current)]
-        run.predictions = {digest: found["predictions"][str(run.model)]}
-        run.comparison = as_json(compare(examples, before, run.predictions[digest]))
+        validated_before, validated_after = await asyncio.gather(
+            asyncio.to_thread(cross_validation, current), asyncio.to_thread(cross_validation, run.model)
+        )
+        validated = None
+        if validated_before is not None and validated_after is not None:
+            validated = cross_validation_json(compare_cross_validation(validated_before, validated_after))
+        run.comparison = {
+            "held_out": comparison_json(compare(examples, before["predictions"], after["predictions"])),
+            "cross_validation": validated,
+            "stories": stories_json(compare_stories(_story_results(before), _story_results(after))),
+        }
         run.against = current.name
 
-    async def _predict(self, held_out: Path, models: list[Path]) -> dict[str, Any]:
-        """bot/compare_models.py's answer: the held-out examples and each model's predictions."""
+    async def _evaluate(self, held_out: Path, stories: Path, models: list[Path]) -> dict[str, Any]:
+        """bot/compare_models.py's answer: the held-out examples, each model's predictions and stories."""
         self._process = process = await asyncio.create_subprocess_exec(
             *NICE,
             str(RASA_PYTHON),
             "-m",
             "bot.compare_models",
             str(held_out),
+            str(stories),
             *(str(m) for m in models),
             cwd=REPO_ROOT,
             env=rasa_env(RASA_THREADS),
@@ -222,3 +252,16 @@ class Trainer:
         # The JSON is the last line: whatever Rasa may print comes before it.
         found: dict[str, Any] = json.loads(out.decode("utf-8").strip().splitlines()[-1])
         return found
+
+
+def _digest(held_out: Path, stories: Path) -> str:
+    """Changes when the held-out file or any test story does, so kept results are never stale."""
+    digest = hashlib.sha256(held_out.read_bytes())
+    for path in sorted(stories.rglob("*.yml")):
+        digest.update(str(path.relative_to(stories)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _story_results(evaluated: dict[str, Any]) -> StoryResults:
+    found = evaluated["stories"]
+    return StoryResults(frozenset(found["passed"]), frozenset(found["failed"]))

@@ -56,6 +56,7 @@ async def training(request: web.Request) -> web.Response:
             "run": run.summary() if run else None,
             "output": list(run.output) if run else [],
             "models": await asyncio.to_thread(_models, request),
+            "keep_models": request.app[SETTINGS].workbench.keep_models,
         }
     )
 

@@ -9,6 +9,7 @@ probabilities, so FallbackClassifier's threshold means what it says.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, Dict, List, Optional, Text, Type
 
@@ -35,6 +36,9 @@ from bot.nlu_components.linear_model import LinearIntentModel
 logger = logging.getLogger(__name__)
 
 _MODEL_FILE = "linear_intent_model.npz"
+# The calibration folds' verdict on every training example, for the designer's comparison
+# (workbench/model_archive.py reads it from the model file).
+CROSS_VALIDATION_FILE = "cross_validation.json"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -59,6 +63,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "calibration_folds": 3,
             # Seed of the calibration folds' shuffle.
             "random_state": 42,
+            # Threads fitting the SVMs (the one on all examples and the calibration folds' at once).
+            "fit_threads": 1,
             RANKING_LENGTH: LABEL_RANKING_LENGTH,
             # Names (or aliases) of the featurizers to read; empty means all.
             FEATURIZERS: [],
@@ -135,7 +141,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 f"{self.__class__.__name__} reads sentence features, but no featurizer before it "
                 f"produced any (e.g. add CountVectorsFeaturizer or MiniLMFeaturizer)."
             )
-        self._model = linear_model.fit(
+        fitted = linear_model.fit(
             counts,
             dense,
             labels,
@@ -144,9 +150,20 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             similarity_weight=self._config["similarity_weight"],
             calibration_folds=self._config["calibration_folds"],
             random_state=self._config["random_state"],
+            threads=self._config["fit_threads"],
         )
+        self._model = fitted.model
+        cross_validation = {
+            "folds": self._config["calibration_folds"],
+            "examples": [
+                [example.get(TEXT), label, str(guess)]
+                for example, label, guess in zip(examples, labels, fitted.cross_validated, strict=True)
+            ],
+        }
         with self._model_storage.write_to(self._resource) as directory:
             self._model.save(directory / _MODEL_FILE)
+            text = json.dumps(cross_validation, ensure_ascii=False)
+            (directory / CROSS_VALIDATION_FILE).write_text(text, encoding="utf-8")
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:

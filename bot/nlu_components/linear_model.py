@@ -16,6 +16,7 @@ Pure numpy/scipy/scikit-learn (no Rasa), and persisted as one .npz without pickl
 from __future__ import annotations
 
 import warnings
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence, Tuple
@@ -96,6 +97,16 @@ class LinearIntentModel:
             )
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """A fitted model, and the cross-validation its calibration ran anyway."""
+
+    model: LinearIntentModel
+    # (examples,) the intent each training example got from the fold model that did not see it; "" when
+    # no fold could say (an intent with fewer examples than folds).
+    cross_validated: np.ndarray
+
+
 def fit(
     counts: Optional[sp.csr_matrix],
     dense: Optional[np.ndarray],
@@ -106,8 +117,13 @@ def fit(
     similarity_weight: float,
     calibration_folds: int,
     random_state: int,
-) -> LinearIntentModel:
-    """Fits the model on sparse count rows and/or unit-length dense rows (at least one of them)."""
+    threads: int,
+) -> Fitted:
+    """Fits the model on sparse count rows and/or unit-length dense rows (at least one of them).
+
+    The SVM on all examples and the calibration's fold SVMs are fitted on ``threads`` threads at once:
+    liblinear releases the GIL (two fits on two threads: 1.4x faster than one after the other).
+    """
     classes, y = np.unique(np.asarray(labels), return_inverse=True)
     idf = _idf(counts) if counts is not None else np.zeros(0)
     tfidf = _tfidf(counts, idf) if counts is not None else None
@@ -120,9 +136,11 @@ def fit(
         memory, memory_starts, similarities = np.zeros((0, 0), np.float32), np.zeros(0, np.int64), None
     features = _design_matrix(tfidf, dense, similarities, dense_weight, similarity_weight)
 
-    weights, bias = _per_class_weights(_svm(c).fit(features, y))
-    margins = _out_of_fold_margins(features, y, len(classes), c, calibration_folds, random_state)
-    return LinearIntentModel(
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        on_all = pool.submit(_fit_svm, features, y, c)
+        margins = _out_of_fold_margins(features, y, len(classes), c, calibration_folds, random_state, pool)
+        weights, bias = on_all.result()
+    model = LinearIntentModel(
         classes=classes,
         weights=weights.astype(np.float32),
         bias=bias,
@@ -133,6 +151,14 @@ def fit(
         dense_weight=dense_weight,
         similarity_weight=similarity_weight,
     )
+    return Fitted(model, _cross_validated(margins, classes))
+
+
+def _cross_validated(margins: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Each example's best out-of-fold intent; "" for a row no fold model scored."""
+    best = classes[margins.argmax(axis=1)].astype(object)
+    best[~np.isfinite(margins).any(axis=1)] = ""
+    return best.astype(str)
 
 
 def _idf(counts: sp.csr_matrix) -> np.ndarray:
@@ -184,11 +210,12 @@ def _design_matrix(
     return sp.hstack(blocks, format="csr")
 
 
-def _svm(c: float) -> LinearSVC:
+def _fit_svm(features: sp.csr_matrix, y: np.ndarray, c: float) -> Tuple[np.ndarray, np.ndarray]:
     """Primal solver: with the similarity block the dual one stops at its 1000-iteration cap without
     converging (ConvergenceWarning); the primal converges in ~30 iterations, as fast, to the same
-    predictions on every CV fold."""
-    return LinearSVC(C=c, dual=False)
+    predictions on every CV fold. tol 1e-3 (scikit-learn's default 1e-4, liblinear's own 1e-2 for this
+    solver) fits BANKING77 13 % faster than 1e-4 to the same dev accuracy and temperature."""
+    return _per_class_weights(LinearSVC(C=c, dual=False, tol=1e-3).fit(features, y))
 
 
 def _per_class_weights(svm: LinearSVC) -> Tuple[np.ndarray, np.ndarray]:
@@ -199,7 +226,13 @@ def _per_class_weights(svm: LinearSVC) -> Tuple[np.ndarray, np.ndarray]:
 
 
 def _out_of_fold_margins(
-    features: sp.csr_matrix, y: np.ndarray, n_classes: int, c: float, folds: int, random_state: int
+    features: sp.csr_matrix,
+    y: np.ndarray,
+    n_classes: int,
+    c: float,
+    folds: int,
+    random_state: int,
+    pool: Executor,
 ) -> np.ndarray:
     """SVM margins of every example from a model that did not see it; -inf where not computable.
 
@@ -216,12 +249,11 @@ def _out_of_fold_margins(
         # Warns when an intent has fewer examples than folds; handled through the -inf margins.
         warnings.simplefilter("ignore", UserWarning)
         splits = list(splitter.split(np.zeros(len(y)), y))
-    for train, test in splits:
-        seen = np.unique(y[train])
-        if len(seen) < 2:
-            continue
-        weights, bias = _per_class_weights(_svm(c).fit(features[train], y[train]))
-        margins[np.ix_(test, seen)] = features[test] @ weights.T + bias
+    splits = [(train, test) for train, test in splits if len(np.unique(y[train])) >= 2]
+    fitted = [pool.submit(_fit_svm, features[train], y[train], c) for train, _ in splits]
+    for (train, test), fold in zip(splits, fitted, strict=True):
+        weights, bias = fold.result()
+        margins[np.ix_(test, np.unique(y[train]))] = features[test] @ weights.T + bias
     return margins
 
 

@@ -94,18 +94,26 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Featurizes all training examples in length-sorted batches, embedding only the sentences no
         earlier training embedded with this encoder (bot/nlu_components/embedding_cache.py)."""
-        key = encoder_key(self._model_path, self._tokenizer_path, self._config["max_length"])
-        cache = EmbeddingCache(cache_path(), key)
-        try:
-            self._featurize(training_data.training_examples, cache)
-        finally:
-            cache.close()
+        self._featurize_cached(training_data.training_examples)
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Featurizes incoming messages (usually one per call)."""
-        self._featurize(messages)
+        """Featurizes incoming messages. Rasa parses a customer's message alone, and that never touches
+        the cache; a batch is the workbench's comparison (bot/compare_models.py) reading the same
+        held-out examples each time, so it reuses and keeps their vectors like a training does."""
+        if len(messages) > 1:
+            self._featurize_cached(messages)
+        else:
+            self._featurize(messages)
         return messages
+
+    def _featurize_cached(self, messages: List[Message]) -> None:
+        key = encoder_key(self._model_path, self._tokenizer_path, self._config["max_length"])
+        cache = EmbeddingCache(cache_path(), key)
+        try:
+            self._featurize(messages, cache)
+        finally:
+            cache.close()
 
     def _featurize(self, messages: List[Message], cache: Optional[EmbeddingCache] = None) -> None:
         for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:

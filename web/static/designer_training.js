@@ -8,6 +8,7 @@ const output = document.getElementById("train-output");
 const comparisonEl = document.getElementById("comparison");
 const modelsEl = document.getElementById("models");
 const modelsStatus = document.getElementById("models-status");
+const modelsKept = document.getElementById("models-kept");
 const STATES = {
   training: "Training…", comparing: "Comparing with the active model…", ready: "Trained and compared.", failed: "Training failed",
 };
@@ -39,20 +40,56 @@ function f1Table(title, testid, scores) {
     h("tbody", {}, f1Rows(scores)));
 }
 
+function changedTable(testid, changed, none) {
+  if (!changed.length) return h("p", { class: "hint", testid, text: none });
+  return h("table", { class: "data", testid },
+    h("caption", { text: "Examples whose predicted intent changed" }),
+    h("thead", {}, h("tr", {}, h("th", { text: "Example" }), h("th", { text: "Right intent" }), h("th", { text: "Active model" }), h("th", { text: "New model" }))),
+    h("tbody", {}, changed.map((m) => h("tr", { testid: "comparison-message", class: m.fixed ? "" : "bad" },
+      h("td", { text: m.text }), h("td", { text: m.intent }), h("td", { text: m.before }), h("td", { text: m.after })))));
+}
+
+function heldOut(run, c) {
+  return h("section", { testid: "comparison-held-out" },
+    h("h3", { text: "Held-out examples" }),
+    h("p", { testid: "comparison-accuracy", text: `Held-out accuracy (${c.examples} examples): active ${run.against} ${percent(c.before_accuracy)}, new ${run.model} ${percent(c.after_accuracy)}.` }),
+    f1Table("F1 up", "comparison-up", c.up),
+    f1Table("F1 down", "comparison-down", c.down),
+    changedTable("comparison-changed", c.changed, "No held-out example changed its predicted intent."));
+}
+
+function crossValidation(cv) {
+  if (!cv) {
+    return h("section", { testid: "comparison-cv" }, h("h3", { text: "Cross-validation" }),
+      h("p", { class: "hint", text: "The active model was trained before models kept their cross-validation: only the new model's would be known." }));
+  }
+  const s = cv.shared;
+  return h("section", { testid: "comparison-cv" },
+    h("h3", { text: `Cross-validation (${cv.folds} folds)` }),
+    h("p", { testid: "comparison-cv-accuracy", text: `Each model on its own training examples: active ${percent(cv.before_accuracy)} of ${cv.before_examples}, new ${percent(cv.after_accuracy)} of ${cv.after_examples}. On the ${s.examples} both were trained on: active ${percent(s.before_accuracy)}, new ${percent(s.after_accuracy)}.` }),
+    f1Table("F1 up (cross-validation)", "comparison-cv-up", s.up),
+    f1Table("F1 down (cross-validation)", "comparison-cv-down", s.down),
+    changedTable("comparison-cv-changed", s.changed, "No shared training example changed its cross-validated intent."));
+}
+
+function stories(st) {
+  const list = (title, testid, names) => (names.length
+    ? h("p", { testid }, `${title}: `, names.join("; "), ".") : null);
+  return h("section", { testid: "comparison-stories" },
+    h("h3", { text: "Test stories" }),
+    h("p", { testid: "comparison-stories-passed", text: `Test stories passed (of ${st.total}): active ${st.before_passed}, new ${st.after_passed}.` }),
+    list("Now failing", "comparison-stories-now-failing", st.now_failing),
+    list("Now passing", "comparison-stories-now-passing", st.now_passing),
+    list("Failing with the new model", "comparison-stories-failing", st.failing));
+}
+
 function comparison(run) {
   const c = run.comparison;
   if (!c) return h("p", { class: "hint", text: "There was no active model to compare with." });
   return h("div", { class: "card" },
-    h("p", { testid: "comparison-accuracy", text: `Held-out accuracy (${c.examples} examples): active ${run.against} ${percent(c.before_accuracy)}, new ${run.model} ${percent(c.after_accuracy)}.` }),
-    f1Table("F1 up", "comparison-up", c.up),
-    f1Table("F1 down", "comparison-down", c.down),
-    c.changed.length
-      ? h("table", { class: "data", testid: "comparison-changed" },
-        h("caption", { text: "Examples whose predicted intent changed" }),
-        h("thead", {}, h("tr", {}, h("th", { text: "Example" }), h("th", { text: "Right intent" }), h("th", { text: "Active model" }), h("th", { text: "New model" }))),
-        h("tbody", {}, c.changed.map((m) => h("tr", { testid: "comparison-message", class: m.fixed ? "" : "bad" },
-          h("td", { text: m.text }), h("td", { text: m.intent }), h("td", { text: m.before }), h("td", { text: m.after })))))
-      : h("p", { class: "hint", testid: "comparison-changed", text: "No held-out example changed its predicted intent." }),
+    heldOut(run, c.held_out),
+    crossValidation(c.cross_validation),
+    stories(c.stories),
     h("p", {}, h("button", { class: "btn primary", type: "button", testid: "activate-candidate", text: `Activate ${run.model}`, onclick: () => activate(run.model) })));
 }
 
@@ -61,7 +98,7 @@ function showModels(models) {
   fill(modelsEl, models.map((m) => h("tr", { testid: "model", dataset: { model: m.name } },
     h("th", { scope: "row" }, m.name, m.active ? h("strong", { testid: "model-active", text: " (active)" }) : null),
     h("td", { text: when(m.trained_at) }),
-    h("td", { class: "num", text: m.comparison ? percent(m.comparison.after_accuracy) : "not compared" }),
+    h("td", { class: "num", text: m.comparison ? percent(m.comparison.held_out.after_accuracy) : "not compared" }),
     h("td", {}, m.active ? null : h("button", {
       class: "btn", type: "button", testid: "model-activate",
       text: current && m.trained_at < current.trained_at ? "Roll back to this" : "Activate",
@@ -117,6 +154,7 @@ async function train() {
 
 async function load() {
   const found = await api("/api/designer/training");
+  setText(modelsKept, `The newest ${found.keep_models} models trained here stay, with the active one and the repository's; a training run deletes older ones.`);
   showModels(found.models);
   if (!found.run) return;
   if (found.run.state === "training" || found.run.state === "comparing") { follow(); return; }
