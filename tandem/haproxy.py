@@ -6,7 +6,9 @@ site on gateway.internal_host:internal_port for Tandem's own processes; each goe
 matching listeners only, so the service API never becomes reachable from the public side.
 
 A conversation's requests and its socket all go to one gateway (a consistent hash of its id), so its
-messages are handled in order; requests without a conversation in their path are spread round robin.
+messages are handled in order. The designer's workbench API goes to one gateway too (a constant key): a
+training run, the models it made and the training files it reads are that gateway's (workbench/trainer.py),
+so every designer sees the same run and one run goes on at a time. Other requests are spread round robin.
 A gateway that stops answering is out within about a second (two failed checks 500 ms apart), and a
 request that could not reach it is sent to another one.
 """
@@ -113,7 +115,7 @@ def render(gateway: GatewaySettings, backends: Sequence[Backend], tls_bundle: Pa
             "",
             "backend gateways_internal",
             *_balance(),
-            "    http-request set-var(txn.conversation) path,field(5,/) "
+            "    http-request set-var(txn.affinity) path,field(5,/) "
             "if { path_beg /api/internal/conversations/ }",  # /api/internal/conversations/{id}/...
             *_servers(backends, internal=True, tls=tls),
             "",
@@ -123,13 +125,14 @@ def render(gateway: GatewaySettings, backends: Sequence[Backend], tls_bundle: Pa
 
 def _balance() -> list[str]:
     return [
-        "    balance hash var(txn.conversation)",
+        "    balance hash var(txn.affinity)",
         "    hash-type consistent",
         # A message may already be stored when its gateway died answering: only a GET is repeated on
         # another gateway after it reached one; anything may be retried when it never got through.
         "    http-request disable-l7-retry if !METH_GET",
         # /api/conversations/{id}/...: the id is the 4th field of the path split at "/".
-        "    http-request set-var(txn.conversation) path,field(4,/) if { path_beg /api/conversations/ }",
+        "    http-request set-var(txn.affinity) path,field(4,/) if { path_beg /api/conversations/ }",
+        "    http-request set-var(txn.affinity) str(workbench) if { path_beg /api/designer/ }",
     ]
 
 

@@ -18,11 +18,12 @@ import aiohttp
 import pytest
 import yaml
 
+from handoff.store import Role
 from tandem.isolated import isolate_cluster, prepared_stack, write_isolated_config
 from tandem.postgres import Server
 from tandem.processes import Stack
 from tests.chat_client import say, start_conversation, transcript
-from tests.desk.floor import PASSWORD, Desk, add_agent, isolate_handoff
+from tests.desk.floor import PASSWORD, Desk, add_agent, isolate_handoff, sign_in
 from tests.postgres_db import create_database, drop_database
 from tests.voice.stack import isolate_voice
 
@@ -111,6 +112,33 @@ async def test_an_agent_on_one_gateway_serves_a_customer_on_the_other(cluster: S
                         break
     await desk.close()
     await agent_session.close()
+
+
+async def test_every_designer_request_reaches_the_gateway_running_the_training(cluster: Stack) -> None:
+    """A training run is one gateway's; without HAProxy keeping the workbench on one gateway, half the
+    designer's requests would find no run and a second run could start on the other gateway. (Before the
+    tests that kill gateways: one coming back takes the workbench back, and the run with it.)"""
+    designer = await sign_in(cluster, await add_agent(cluster, role=Role.DESIGNER, skills=()))
+    try:
+        async with designer.post("/api/designer/training") as response:
+            assert response.status == 202, await response.text()
+            number = (await response.json())["run"]["number"]
+        async with designer.post("/api/designer/training") as response:
+            assert response.status == 409
+        async with asyncio.timeout(600):
+            while True:
+                async with designer.get("/api/designer/training") as response:
+                    run = (await response.json())["run"]
+                assert run is not None and run["number"] == number
+                if run["state"] not in ("training", "comparing"):
+                    break
+                await asyncio.sleep(0.5)
+        assert run["state"] == "ready", run["error"]
+        for _ in range(4):  # HAProxy would have spread these over both gateways
+            async with designer.get("/api/designer/training") as response:
+                assert (await response.json())["run"]["state"] == "ready"
+    finally:
+        await designer.close()
 
 
 async def test_chats_go_on_while_a_gateway_then_a_rasa_worker_is_killed(cluster: Stack) -> None:

@@ -7,7 +7,8 @@ POST /api/designer/models/active     {model}: every Rasa worker loads it (PUT /m
 
 Server-sent events rather than the desk's WebSocket: the stream goes one way, EventSource reconnects
 by itself and sends the session cookie like any GET, and a run is watched by one or two designers.
-Runs are the gateway's own: in a cluster, a designer follows the gateway that started the run.
+Runs are the gateway's own: in a cluster, HAProxy sends every /api/designer/ request to one gateway
+(tandem/haproxy.py), so all designers see its run, and one run goes on at a time.
 """
 
 from __future__ import annotations
