@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.nlu_components.linear_model import Fitted, fit
+from bot.nlu_components.linear_model import Fitted, fit, stable_folds
 
 RNG = np.random.default_rng(7)
 
@@ -30,8 +30,7 @@ def fitted(dense: np.ndarray, labels: list[str], threads: int = 1) -> Fitted:
         c=1.0,
         dense_weight=1.0,
         similarity_weight=2.0,
-        calibration_folds=3,
-        random_state=42,
+        folds=stable_folds([f"example {n}" for n in range(len(labels))], 3),
         threads=threads,
     )
 
@@ -71,3 +70,13 @@ def test_no_fold_can_judge_when_every_intent_has_one_example() -> None:
     # Fewer examples per intent than 2 folds: no calibration, no verdict, temperature left at 1.
     assert list(found.cross_validated) == ["", ""]
     assert found.model.temperature == 1.0
+
+
+def test_an_example_keeps_its_fold_whatever_else_is_trained() -> None:
+    texts = [
+        f"how do I {verb} my card" for verb in ("block", "activate", "replace", "freeze", "cancel", "find")
+    ]
+    folds = stable_folds(texts, 3)
+    assert set(folds) <= {0, 1, 2}
+    assert list(stable_folds(texts[::-1], 3)) == list(folds[::-1])
+    assert list(stable_folds([*texts, "a new example"], 3)[:-1]) == list(folds)

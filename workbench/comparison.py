@@ -6,7 +6,8 @@ intent, and the examples whose predicted intent changed.
 - Cross-validation: the intent classifier's calibration fits an SVM per fold anyway, and the model keeps
   what each fold said of the examples it did not see (bot/nlu_components/linear_intent_classifier.py). It
   costs no training of its own, and the vocabulary, idf and neighbour memory are the whole model's: only
-  the SVM is refitted per fold. Compared on the training examples both models share.
+  the SVM is refitted per fold. Compared on the training examples both models share; an example's fold
+  comes from its text, so it is judged by the same fold in both.
 - Test stories: which of tests/stories each model passes, end to end (`rasa test core --e2e`).
 """
 

@@ -59,10 +59,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "dense_weight": 1.0,
             # Scale of the per-intent nearest-example cosine block.
             "similarity_weight": 2.0,
-            # Folds for the out-of-fold margins that calibrate the softmax temperature.
+            # Folds for the out-of-fold margins that calibrate the softmax temperature (and make the
+            # cross-validation the workbench compares); each example's fold comes from its text.
             "calibration_folds": 3,
-            # Seed of the calibration folds' shuffle.
-            "random_state": 42,
             # Threads fitting the SVMs (the one on all examples and the calibration folds' at once).
             "fit_threads": 1,
             RANKING_LENGTH: LABEL_RANKING_LENGTH,
@@ -148,8 +147,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             c=self._config["C"],
             dense_weight=self._config["dense_weight"],
             similarity_weight=self._config["similarity_weight"],
-            calibration_folds=self._config["calibration_folds"],
-            random_state=self._config["random_state"],
+            folds=linear_model.stable_folds(
+                [e.get(TEXT) for e in examples], self._config["calibration_folds"]
+            ),
             threads=self._config["fit_threads"],
         )
         self._model = fitted.model
