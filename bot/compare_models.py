@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 from rasa.core.agent import Agent
@@ -45,8 +46,10 @@ def predictions(agent: Agent, texts: list[str]) -> list[str]:
     return intents
 
 
-async def stories(agent: Agent, directory: str) -> dict[str, list[str]]:
+async def stories(agent: Agent, directory: str | None) -> dict[str, list[str]]:
     """The test stories' names, by whether every predicted action and intent matched the story."""
+    if directory is None:
+        return {"passed": [], "failed": []}
     generator = _create_data_generator(directory, agent, None, True)
     evaluation, _, _ = await _collect_story_predictions(
         generator.generate_story_trackers(), agent, use_e2e=True
@@ -57,7 +60,7 @@ async def stories(agent: Agent, directory: str) -> dict[str, list[str]]:
     }
 
 
-async def main(held_out: str, story_directory: str, models: list[str]) -> None:
+async def main(held_out: str, story_directory: str | None, models: list[str]) -> None:
     # Rasa's test logs each wrong prediction with the story's words; the gateway keeps stdout only.
     logging.disable(logging.WARNING)
     examples = [
@@ -77,4 +80,6 @@ async def main(held_out: str, story_directory: str, models: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3:]))
+    # No story written yet (or no such folder): nothing to run, rather than Rasa failing to read it.
+    written = any(Path(sys.argv[2]).rglob("*.yml"))
+    asyncio.run(main(sys.argv[1], sys.argv[2] if written else None, sys.argv[3:]))

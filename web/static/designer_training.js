@@ -73,6 +73,10 @@ function crossValidation(cv) {
 }
 
 function stories(st) {
+  if (!st.total) {
+    return h("section", { testid: "comparison-stories" }, h("h3", { text: "Test stories" }),
+      h("p", { class: "hint", testid: "comparison-stories-passed", text: "There are no test stories to run." }));
+  }
   const list = (title, testid, names) => (names.length
     ? h("p", { testid }, `${title}: `, names.join("; "), ".") : null);
   return h("section", { testid: "comparison-stories" },
