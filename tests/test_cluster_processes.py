@@ -154,7 +154,9 @@ def test_the_haproxy_config_is_valid_and_says_what_matters(cluster: Stack) -> No
     assert f"server gateway-2 127.0.0.1:{first + 3} id 2 check" in internal
     assert "option forwardfor" in public
     for line in (
-        "balance hash var(txn.conversation)",
+        "balance hash var(txn.affinity)",
+        # The workbench's run is one gateway's: all of its requests go there.
+        "http-request set-var(txn.affinity) str(workbench) if { path_beg /api/designer/ }",
         "hash-type consistent",
         "option httpchk GET /health/live",
         "default-server inter 500 fall 2 rise 2",

@@ -41,8 +41,10 @@ async def ended(http: aiohttp.ClientSession, *said: str, rating: int | None = No
 async def newest(page: Page, outcome: str) -> None:
     """Filter by the outcome and open the newest conversation listed."""
     await page.get_by_test_id("review-outcome").select_option(outcome)
-    await expect(page.get_by_test_id("review-item").first).to_be_visible(timeout=WAIT_MS)
-    await page.get_by_test_id("review-item").first.get_by_role("button").click()
+    first = page.get_by_test_id("review-item").first
+    # Until the filtered list arrives, the one before it is shown: wait for the outcome's badge.
+    await expect(first).to_contain_text(outcome.replace("_", " "), timeout=WAIT_MS)
+    await first.get_by_role("button").click()
 
 
 def git(stack: Stack, *args: str) -> None:

@@ -24,7 +24,7 @@ def cross_validation(model: Path) -> CrossValidation | None:
         return None
     if not isinstance(found, dict):
         return None
-    # An example no fold could judge (its intent had fewer examples than folds) says "".
+    # An example whose fold had no model (the other folds held fewer than two intents) says "".
     judged = [(text, intent, guess) for text, intent, guess in found.get("examples", []) if guess]
     return CrossValidation(
         folds=int(found.get("folds", 0)),

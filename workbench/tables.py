@@ -36,3 +36,14 @@ knowledge_gaps_handled = sa.Table(
     sa.Column("designer_id", sa.ForeignKey("agents.id"), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
 )
+
+# MiniLM vectors of the customer messages the inbox and the knowledge gaps group, so a load after a restart
+# need not embed them all again. A message's vector goes with it (ON DELETE CASCADE); `encoder` names the
+# model that made it, and a vector from another is never used.
+message_vectors = sa.Table(
+    "message_vectors",
+    metadata,
+    sa.Column("message_id", sa.ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("encoder", sa.String(100), nullable=False),
+    sa.Column("vector", sa.LargeBinary, nullable=False),
+)

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -21,21 +22,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handoff.store import Role
 from handoff.web_desk import HANDOFF, require_role, role_page
-from knowledge_index.embedder import load_minilm
+from knowledge_index.embedder import load_minilm, minilm_name
 from tandem.access import require_same_origin
 from tandem.app_keys import SETTINGS, STORE
 from tandem.validation import InputError
 from tandem.web_chat import read_json
 from workbench import inbox_store
 from workbench.inbox import Candidate, Group, example_text, group, offerable, reasons
+from workbench.message_vectors import vectors_of
 from workbench.training_files import add_examples, intents
-from workbench.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 DESIGNERS = (Role.DESIGNER, Role.SUPERVISOR)
 MAX_LABELLED = 200
-VECTORS = web.AppKey("workbench_vectors", VectorCache)
 
 routes.get("/designer")(role_page("designer.html", *DESIGNERS))
 
@@ -69,9 +69,9 @@ async def inbox(request: web.Request) -> web.Response:
     offered = [m for m in found if offerable(m)]
     groups: list[Group] = []
     if offered:
-        embedder = await asyncio.to_thread(load_minilm, settings.threads.torch)
-        texts = [m.text for m in offered]
-        vectors = await asyncio.to_thread(request.app[VECTORS].embed, embedder, texts)
+        vectors = await vectors_of(
+            request.app[STORE].engine, offered, minilm_name(), partial(load_minilm, settings.threads.torch)
+        )
         groups = await asyncio.to_thread(group, offered, vectors, workbench.low_confidence)
     nlu_dir = settings.resolve(workbench.training_data)
     return web.json_response(
@@ -147,5 +147,4 @@ async def flag(request: web.Request) -> web.Response:
 
 
 def register(app: web.Application) -> None:
-    app[VECTORS] = VectorCache()
     app.add_routes(routes)

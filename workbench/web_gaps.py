@@ -16,6 +16,7 @@ import asyncio
 import logging
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from aiohttp import web
 
 from handoff.web_desk import require_role
 from knowledge_index.articles import ARTICLE_SUFFIX, ArticleError, parse_article, read_sources
-from knowledge_index.embedder import load_minilm
+from knowledge_index.embedder import load_minilm, minilm_name
 from tandem.access import require_same_origin
 from tandem.app_keys import KNOWLEDGE, SETTINGS, STORE
 from tandem.validation import InputError
@@ -33,7 +34,8 @@ from workbench import gaps_store
 from workbench.article_files import add_question, write_draft
 from workbench.gaps import SAMPLES, GapCluster, article_question, cluster_gaps, gaps_to_show
 from workbench.inbox import offerable
-from workbench.web import DESIGNERS, VECTORS, checked_message_ids
+from workbench.message_vectors import vectors_of
+from workbench.web import DESIGNERS, checked_message_ids
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -83,9 +85,12 @@ async def gaps(request: web.Request) -> web.Response:
     shown, withheld = gaps_to_show(found, settings.workbench.gap_score)
     clusters: list[GapCluster] = []
     if shown:
-        embedder = await asyncio.to_thread(load_minilm, settings.threads.torch)
-        texts = [g.message.text for g in shown]
-        vectors = await asyncio.to_thread(request.app[VECTORS].embed, embedder, texts)
+        vectors = await vectors_of(
+            request.app[STORE].engine,
+            [g.message for g in shown],
+            minilm_name(),
+            partial(load_minilm, settings.threads.torch),
+        )
         clusters = await asyncio.to_thread(cluster_gaps, shown, vectors)
     nearest = await asyncio.to_thread(_nearest, request, clusters)
     articles_dir = settings.resolve(settings.knowledge.articles_dir)

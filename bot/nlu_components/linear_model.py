@@ -102,7 +102,7 @@ class Fitted:
 
     model: LinearIntentModel
     # (examples,) the intent each training example got from the fold model that did not see it; "" when
-    # no fold could say (an intent with fewer examples than folds).
+    # its fold had no model (the other folds held fewer than two intents).
     cross_validated: np.ndarray
 
 
