@@ -52,7 +52,8 @@ def test_lost_card_call_asks_for_the_account_number(stack: Stack, voice_uri: str
     assert caller.wait(40) == 0, caller.describe()
 
     text = heard_text(heard)
-    assert "this call is recorded" in text and "welcome to northwind bank" in text, text
+    # The caller's side hears through tiny.en, which at times writes the bank's name "north wing".
+    assert "this call is recorded" in text and "welcome to north" in text, text
     assert "account number" in text, text
     conversation = closed_conversation(stack, conversation_of(stack, "5550101"))
     assert conversation["status"] == "closed" and conversation["channel"] == "phone"
@@ -259,7 +260,7 @@ def answered_call(stack: Stack, number: str, own_words: tuple[str, ...], heard_w
     reply = next(m["text"] for m in messages if m["sender"] == "bot" and m["id"] > messages[1]["id"])
     first_words = _words(reply)[:6]
     heard = _words(heard_text(heard_wav))
-    assert "welcome to northwind bank" in " ".join(heard), (number, heard)
+    assert "welcome to north" in " ".join(heard), (number, heard)  # tiny.en: "northwind" or "north wing"
     assert sum(word in heard for word in first_words) >= 4, (number, reply, heard)
     return conversation
 
