@@ -6,6 +6,7 @@ back. Only designers and supervisors may train or activate; one run at a time.""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -15,7 +16,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
 from handoff.store import Role
-from tandem.active_model import active
+from tandem.active_model import active, models_dir
 from tandem.processes import Stack
 from tandem.rasa_workers import worker_urls
 from tests.chat_client import reply_text, say, start_conversation
@@ -177,3 +178,34 @@ async def test_a_model_a_worker_cannot_load_is_not_activated(stack: Stack) -> No
     finally:
         broken.unlink()
         await designer.close()
+
+
+async def test_a_model_noted_before_the_three_part_comparison_is_still_listed(
+    browser: Browser, stack: Stack, contexts: list[BrowserContext]
+) -> None:
+    """A note written by the workbench before it compared three ways has the held-out figures at the top."""
+    models = models_dir(stack.settings.resolve(stack.settings.data_dir))
+    old = models / "designer-20261206-000000-9.tar.gz"
+    note = old.with_name("designer-20261206-000000-9.json")
+    earlier = {
+        "examples": 57,
+        "before_accuracy": 1.0,
+        "after_accuracy": 1.0,
+        "up": [],
+        "down": [],
+        "changed": [],
+    }
+    old.write_bytes(b"a model file")
+    note.write_text(
+        json.dumps({"by": "designer-1", "comparison": earlier, "against": None, "predictions": {}})
+    )
+    try:
+        page = await signed_in(
+            browser, contexts, stack, await add_agent(stack, role=Role.DESIGNER, skills=())
+        )
+        await expect(page.get_by_test_id("model").filter(has_text=old.name)).to_contain_text(
+            "not compared", timeout=WAIT_MS
+        )
+    finally:
+        old.unlink()
+        note.unlink()

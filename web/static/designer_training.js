@@ -102,7 +102,8 @@ function showModels(models) {
   fill(modelsEl, models.map((m) => h("tr", { testid: "model", dataset: { model: m.name } },
     h("th", { scope: "row" }, m.name, m.active ? h("strong", { testid: "model-active", text: " (active)" }) : null),
     h("td", { text: when(m.trained_at) }),
-    h("td", { class: "num", text: m.comparison ? percent(m.comparison.held_out.after_accuracy) : "not compared" }),
+    // A note written before the comparison had three parts holds no held_out: the row still shows.
+    h("td", { class: "num", text: m.comparison?.held_out ? percent(m.comparison.held_out.after_accuracy) : "not compared" }),
     h("td", {}, m.active ? null : h("button", {
       class: "btn", type: "button", testid: "model-activate",
       text: current && m.trained_at < current.trained_at ? "Roll back to this" : "Activate",
